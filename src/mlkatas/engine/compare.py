@@ -1,0 +1,150 @@
+"""Structural comparison of the learner's output with the expected one.
+
+In order: type (a tensor, or the stated tuple), shape, dtype, then values with a dtype-aware
+tolerance (exact for pure rearrangements). The first difference found becomes a Mismatch whose
+kind names the mistake; `rearranged` means the right elements in the wrong places.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from mlkatas.engine.describe import describe_value, fmt_shape, fmt_scalar
+
+DEFAULT_TOLERANCES = {
+    "float16": {"rtol": 1e-3, "atol": 1e-5},
+    "bfloat16": {"rtol": 1.6e-2, "atol": 1e-5},
+    "float32": {"rtol": 1.3e-6, "atol": 1e-5},
+    "float64": {"rtol": 1e-7, "atol": 1e-7},
+    "complex64": {"rtol": 1.3e-6, "atol": 1e-5},
+    "complex128": {"rtol": 1e-7, "atol": 1e-7},
+}
+
+
+@dataclass
+class Mismatch:
+    kind: str
+    message: str
+    detail: dict = field(default_factory=dict)
+
+
+@dataclass
+class Tolerance:
+    exact: bool = False
+    overrides: dict = field(default_factory=dict)
+
+    def for_dtype(self, dtype: torch.dtype) -> tuple[float, float] | None:
+        """(rtol, atol), or None where the comparison must be exact."""
+        name = str(dtype).removeprefix("torch.")
+        if self.exact or name not in DEFAULT_TOLERANCES:
+            return None
+        tol = {**DEFAULT_TOLERANCES[name], **self.overrides.get(name, {})}
+        return float(tol["rtol"]), float(tol["atol"])
+
+
+def _type_hint(got: Any) -> str:
+    name = describe_value(got)
+    if got is None:
+        return "got None: does your function end with `return ...`?"
+    if "generator" in name:
+        return f"got a {name}: a function that uses `yield` returns a generator, not the result"
+    if "numpy" in name:
+        return f"got a {name}: return a torch.Tensor (torch.from_numpy converts, but the kata wants torch operations)"
+    return f"got {name}"
+
+
+def compare_structure(expected: Any, got: Any, names: tuple[str, ...] = ()) -> tuple[list, Mismatch | None]:
+    """Pair expected and got tensors, or say why the output's type is wrong."""
+    if isinstance(expected, tuple):
+        what = f"a tuple of {len(expected)} tensors" + (f" ({', '.join(names)})" if names else "")
+        if not isinstance(got, (tuple, list)):
+            return [], Mismatch("type", f"expected {what}; {_type_hint(got)}")
+        if len(got) != len(expected):
+            return [], Mismatch("type", f"expected {what}; got a {type(got).__name__} of {len(got)} items")
+        pairs = []
+        for i, (e, g) in enumerate(zip(expected, got)):
+            label = f"output[{i}]" + (f" ({names[i]})" if i < len(names) else "")
+            if not isinstance(g, torch.Tensor):
+                return [], Mismatch("type", f"{label} should be a torch.Tensor; {_type_hint(g)}")
+            pairs.append((label, e, g))
+        return pairs, None
+    if not isinstance(got, torch.Tensor):
+        return [], Mismatch("type", f"expected a torch.Tensor; {_type_hint(got)}")
+    return [("output", expected, got)], None
+
+
+def compare_tensor(label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool) -> Mismatch | None:
+    """Shape, then dtype, then values; None when they agree."""
+    if tuple(got.shape) != tuple(expected.shape):
+        return Mismatch(
+            "shape",
+            f"{label} has shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}",
+            {"expected_shape": list(expected.shape), "got_shape": list(got.shape)},
+        )
+    if got.dtype != expected.dtype:
+        return Mismatch(
+            "dtype",
+            f"{label} has dtype {str(got.dtype).removeprefix('torch.')}, expected "
+            f"{str(expected.dtype).removeprefix('torch.')} (the dtype of the input)",
+        )
+    wrong = mismatch_mask(expected, got, tol)
+    if not bool(wrong.any()):
+        return None
+    if same_elements(expected, got, tol):
+        return Mismatch(
+            "rearranged",
+            f"{label} holds the right elements in the wrong places ({int(wrong.sum())} of {wrong.numel()} positions differ)",
+        )
+    return Mismatch("values", values_message(label, expected, got, wrong, tol, hidden))
+
+
+def mismatch_mask(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> torch.Tensor:
+    bounds = tol.for_dtype(expected.dtype)
+    if expected.dtype == torch.bool or bounds is None:
+        equal = got == expected
+        if expected.is_floating_point() or expected.is_complex():
+            equal |= torch.isnan(got) & torch.isnan(expected)
+        return ~equal
+    rtol, atol = bounds
+    return ~torch.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+def same_elements(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> bool:
+    """The same multiset of values: a rearrangement of the expected output."""
+    if expected.numel() < 2 or expected.is_complex():
+        return False
+    a, b = expected.reshape(-1), got.reshape(-1)
+    if a.dtype == torch.bool:
+        a, b = a.to(torch.uint8), b.to(torch.uint8)
+    a, b = torch.sort(a).values, torch.sort(b).values
+    return not bool(mismatch_mask(a, b, tol).any())
+
+
+def values_message(label: str, expected, got, wrong: torch.Tensor, tol: Tolerance, hidden: bool) -> str:
+    count, total = int(wrong.sum()), wrong.numel()
+    first = tuple(int(i) for i in torch.nonzero(wrong)[0].tolist())
+    msg = f"{label} differs at {count} of {total} positions; first at index {first}"
+    if not hidden:
+        msg += f": expected {fmt_scalar(expected[first])}, got {fmt_scalar(got[first])}"
+    if expected.is_floating_point():
+        diff = (got.double() - expected.double()).abs()
+        diff = torch.where(torch.isnan(diff), torch.full_like(diff, float("inf")), diff)
+        bounds = tol.for_dtype(expected.dtype)
+        allowed = f" (allowed: rtol={bounds[0]:g}, atol={bounds[1]:g})" if bounds else " (must be exact)"
+        msg += f"; largest difference {fmt_scalar(diff.max())}{allowed}"
+    return msg
+
+
+def compare_output(expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = ()) -> Mismatch | None:
+    pairs, problem = compare_structure(expected, got, names)
+    if problem:
+        return problem
+    for label, e, g in pairs:
+        mismatch = compare_tensor(label, e, g, tol, hidden)
+        if mismatch:
+            mismatch.detail.setdefault("label", label)
+            return mismatch
+    return None

@@ -1,0 +1,68 @@
+"""Short, readable descriptions of shapes, values and case inputs for feedback messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+
+def fmt_shape(shape) -> str:
+    dims = tuple(int(s) for s in shape)
+    return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
+
+
+def fmt_dtype(dtype: torch.dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+def fmt_scalar(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        value = value.item()
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def describe_value(value: Any) -> str:
+    """What a value is, in a few words: `tensor float32 (2, 3)`, `list of 3 tensors`, `None`."""
+    if value is None:
+        return "None"
+    if isinstance(value, torch.Tensor):
+        return f"tensor {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
+    if isinstance(value, (list, tuple)):
+        kind = type(value).__name__
+        if value and all(isinstance(v, torch.Tensor) for v in value):
+            return f"{kind} of {len(value)} tensors"
+        return f"{kind} of {len(value)} items"
+    type_name = getattr(value, "type_name", None)  # wire.Opaque
+    if type_name:
+        return "generator" if "generator" in type_name else type_name
+    if isinstance(value, bool):
+        return f"bool {value}"
+    if isinstance(value, (int, float)):
+        return f"{type(value).__name__} {value!r}"
+    return type(value).__name__
+
+
+def describe_arg(name: str, value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return f"{name}: {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.Tensor) for v in value):
+        first = value[0]
+        return f"{name}: {type(value).__name__} of {len(value)} tensors, each {fmt_dtype(first.dtype)} {fmt_shape(first.shape)}"
+    if isinstance(value, (int, float, bool)) or value is None:
+        return f"{name}={value!r}"
+    return f"{name}: {describe_value(value)}"
+
+
+def describe_case(case, arg_names: list[str]) -> str:
+    """The inputs of a case, e.g. `x: float32 (2, 5, 12), num_heads=3; sizes B=2 N=5`."""
+    names = list(arg_names) + [f"arg{i}" for i in range(len(arg_names), len(case.args))]
+    parts = [describe_arg(n, v) for n, v in zip(names, case.args)]
+    text = ", ".join(parts)
+    if case.init:
+        text = f"init({', '.join(map(repr, case.init))}); forward({text})"
+    if case.layouts:
+        text += "; " + "; ".join(case.layouts)
+    return text

@@ -1,0 +1,165 @@
+"""Turn what the child reported into a Verdict: compare, check inputs, rules and known mistakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from mlkatas.engine.compare import Mismatch, Tolerance, compare_output
+from mlkatas.engine.describe import describe_case, fmt_shape
+from mlkatas.engine.explain import explain_rearrangement
+from mlkatas.engine.suite import Suite
+from mlkatas.engine.verdict import CaseResult, Verdict, status_for
+
+
+@dataclass
+class RunReport:
+    """What the judge learned from one child run (all plain data)."""
+
+    load: dict | None = None  # the child's "load" event
+    outcomes: dict[int, dict] = field(default_factory=dict)  # case index -> "case" event, output decoded
+    probe_counts: list | None = None
+    log: str = ""
+    stopped: Mismatch | None = None  # timeout/memory/crash that ended the run early
+    stopped_at: int | None = None  # the case index in flight when it stopped
+
+
+def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
+    kata = suite.kata
+    results: list[CaseResult] = []
+    if report.load is not None and not report.load.get("ok"):
+        message = report.load.get("message", "")
+        if report.load.get("missing"):
+            message = f"your file does not define `{kata.entry}`; the kata expects {kata.signature}"
+        return _verdict(suite, [CaseResult("load", False, "failed", report.load.get("kind", "error"), message)], report, elapsed_ms)
+    if report.load is None and report.stopped:
+        return _verdict(suite, [CaseResult("load", False, "failed", report.stopped.kind, report.stopped.message)], report, elapsed_ms)
+
+    tol = Tolerance(kata.exact, kata.tolerances)
+    for index, case in enumerate(suite.cases):
+        outcome = report.outcomes.get(index)
+        if outcome is None:
+            if report.stopped and report.stopped_at == index:
+                results.append(_result(suite, case, report.stopped))
+            else:
+                results.append(CaseResult(case.name, case.hidden, "not run"))
+            continue
+        mismatch = judge_case(suite, index, outcome, tol)
+        results.append(_result(suite, case, mismatch, outcome))
+    results.extend(check_rules(suite, report.probe_counts))
+    return _verdict(suite, results, report, elapsed_ms)
+
+
+def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Mismatch | None:
+    case, expected = suite.cases[index], suite.expected[index]
+    if not outcome.get("ok"):
+        return Mismatch(outcome.get("kind", "error"), outcome.get("message", "your code raised an error"))
+    got = outcome["value"]
+    mismatch = compare_output(expected, got, tol, case.hidden, suite.outputs)
+    if mismatch and mismatch.kind in ("type", "shape", "dtype"):
+        return _with_known_mistake(suite, case, got, tol, mismatch)
+    mutated = outcome.get("mutated") or []
+    if mutated:
+        names = [suite.arg_names[i] if i < len(suite.arg_names) else f"argument {i}" for i in mutated]
+        return Mismatch(
+            "mutated_input",
+            f"your function changed its input {', '.join(names)} (in place: `x[...] = ...`, `x.add_()`, "
+            "`x.transpose_()`...); the caller's tensors must stay as they were, so work on new tensors or views",
+        )
+    if mismatch is None:
+        return None
+    if mismatch.kind == "rearranged":
+        how = _explain(suite, case, got)
+        if how:
+            mismatch.message += f": {how}"
+    return _with_known_mistake(suite, case, got, tol, mismatch)
+
+
+def _explain(suite: Suite, case, got: Any) -> str | None:
+    kata = suite.kata
+    if not kata.pattern or not isinstance(got, torch.Tensor) or kata.pattern_input >= len(case.args):
+        return None
+    source = case.args[kata.pattern_input]
+    if isinstance(source, (list, tuple)):
+        source = torch.stack(list(source))
+    name = suite.arg_names[kata.pattern_input] if kata.pattern_input < len(suite.arg_names) else "x"
+    return explain_rearrangement(kata.pattern, source, got, case.sizes, name)
+
+
+def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: Mismatch) -> Mismatch:
+    for mistake in suite.mistakes:
+        try:
+            wrong = mistake.compute(*case.args) if suite.kata.kind != "module" else mistake.compute(case)
+        except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
+            continue
+        if compare_output(wrong, got, tol, True, suite.outputs) is None:
+            mismatch.message += f". {mistake.message}"
+            break
+    return mismatch
+
+
+def check_rules(suite: Suite, counts: list | None) -> list[CaseResult]:
+    results = []
+    for rule in suite.kata.rules:
+        if rule.kind != "ops-constant" or not counts or any(c is None for c in counts):
+            continue
+        grows = counts[-1] > counts[0]
+        sizes = [p.sizes for p in suite.probes]
+        detail = ", ".join(f"{c} operations for {_fmt_sizes(s)}" for c, s in zip(counts, sizes))
+        message = f"{rule.message} (your code ran {detail})" if grows else ""
+        results.append(CaseResult(f"rule {rule.id}", False, "failed" if grows else "passed", "rule" if grows else None, message))
+    return results
+
+
+def _fmt_sizes(sizes: dict) -> str:
+    return " ".join(f"{k}={v}" for k, v in sizes.items())
+
+
+def _result(suite: Suite, case, mismatch: Mismatch | None, outcome: dict | None = None) -> CaseResult:
+    if mismatch is None:
+        return CaseResult(case.name, case.hidden, "passed")
+    inputs = describe_case(case, suite.arg_names)
+    message = f"{mismatch.message}\n  inputs: {inputs}"
+    if case.hidden and case.seed is not None:
+        message += (
+            f"\n  this is a hidden case; `mlkatas check {suite.kata.slug} FILE --seed {case.seed}` runs one with "
+            "the same sizes and layout and shows its values"
+        )
+    detail = dict(mismatch.detail)
+    if outcome is not None and not case.hidden:
+        detail.update(_small_tensors(suite, case, outcome))
+    return CaseResult(case.name, case.hidden, "failed", mismatch.kind, message, detail)
+
+
+def _small_tensors(suite: Suite, case, outcome: dict) -> dict:
+    """Expected and got, when small enough to draw (terminal grids, notebook tables)."""
+    expected = suite.expected[suite.cases.index(case)]
+    got = outcome.get("value")
+    if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and expected.numel() <= 256:
+        return {"expected": expected, "got": got}
+    return {}
+
+
+def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed_ms: float) -> Verdict:
+    failed = [r for r in results if r.status == "failed"]
+    first = failed[0] if failed else None
+    status = status_for(first.kind if first else None)
+    graded = [r for r in results if r.name != "load"]
+    if first is None:
+        summary = f"all {len(graded)} checks passed"
+    else:
+        head = first.message.splitlines()[0] if first.message else first.kind
+        not_run = sum(r.status == "not run" for r in graded)
+        count = f" ({len(failed)} of {len(graded)} checks failed" + (f", {not_run} not run)" if not_run else ")") if graded else ""
+        summary = f"{first.name}: {first.kind}: {head}{count}"
+    return Verdict(suite.kata.slug, status, summary, results, elapsed_ms, report.log)
+
+
+def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:
+    """A verdict for a submission rejected before it ran (too large, null bytes, not UTF-8)."""
+    return Verdict(slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)])
+
+
+__all__ = ["RunReport", "grade_report", "source_problem_verdict", "fmt_shape"]

@@ -1,0 +1,235 @@
+"""What runs in the forked child: the learner's code, on case inputs only.
+
+The child receives the source and the inputs, calls the learner's function on each case and sends
+back, per case, the output as plain tensor data and which inputs it changed. It never sees an
+expected output; the parent compares. Everything it sends is data the parent decodes, never code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import linecache
+import os
+import socket
+import sys
+import traceback
+from typing import Any
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from mlkatas.judge import wire
+
+_exit = os._exit  # kept before learner code runs: it may replace os._exit
+
+MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator", "out of memory")
+
+
+class BoundedText(io.TextIOBase):
+    """A stdout/stderr replacement that keeps the first `limit` characters and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        text = str(text)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(text[:room])
+            self.kept += min(room, len(text))
+        self.dropped += max(0, len(text) - max(room, 0))
+        return len(text)
+
+    def text(self) -> str:
+        out = "".join(self.parts)
+        if self.dropped:
+            out += f"\n[... {self.dropped} more characters of output cut]"
+        return out
+
+
+class OpCounter(TorchDispatchMode):
+    """Counts the ATen operations that actually run, for rules such as "no loop over experts"."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        return func(*args, **(kwargs or {}))
+
+
+def digest(value: Any) -> str:
+    """A fingerprint of an input: data, shape, strides and dtype of every tensor in it."""
+    h = hashlib.blake2b(digest_size=16)
+
+    def feed(v: Any) -> None:
+        if isinstance(v, torch.Tensor):
+            plain = torch.Tensor.detach(v)
+            h.update(repr((str(plain.dtype), tuple(plain.shape), plain.stride(), plain.storage_offset())).encode())
+            h.update(plain.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif isinstance(v, (list, tuple)):
+            h.update(f"[{type(v).__name__}{len(v)}".encode())
+            for item in v:
+                feed(item)
+        else:
+            h.update(repr(v).encode())
+
+    feed(value)
+    return h.hexdigest()
+
+
+def learner_traceback(exc: BaseException, filename: str) -> str:
+    """The exception with the frames of the learner's own file only."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    lines = [f"  line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-5:]]
+    message = str(exc)
+    if len(message) > 2000:
+        message = message[:2000] + " [...]"
+    head = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return head + ("\n" + "\n".join(lines) if lines else "")
+
+
+def classify(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError) or any(m in str(exc) for m in MEMORY_MARKERS):
+        return "memory"
+    return "error"
+
+
+class ChildSession:
+    def __init__(self, sock: socket.socket, job: dict, blobs: list[bytes]):
+        self.sock = sock
+        self.job = job
+        self.blobs = blobs
+        self.filename = job["filename"]
+        self.output_budget = int(job["output_bytes"])
+
+    def send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        wire.send_frame(self.sock, header, list(blobs))
+
+    def load(self) -> Any:
+        """Compile and run the learner's file; the entry point, or None after reporting why not."""
+        source = self.job["source"]
+        linecache.cache[self.filename] = (len(source), None, source.splitlines(True), self.filename)
+        try:
+            code = compile(source, self.filename, "exec")
+        except SyntaxError as exc:
+            where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
+            text = (exc.text or "").rstrip()
+            msg = f"SyntaxError on {where}: {exc.msg}" + (f"\n    {text}" if text else "")
+            self.send({"event": "load", "ok": False, "kind": "error", "message": msg, "line": exc.lineno})
+            return None
+        except (ValueError, RecursionError, MemoryError) as exc:
+            self.send({"event": "load", "ok": False, "kind": classify(exc), "message": f"cannot compile: {exc}"})
+            return None
+        namespace = {"__name__": "__learner__", "__file__": self.filename, "__builtins__": __builtins__}
+        try:
+            exec(code, namespace)
+        except BaseException as exc:  # noqa: BLE001 - anything the learner's top level raises
+            self.send({"event": "load", "ok": False, "kind": classify(exc),
+                       "message": "running your file failed: " + learner_traceback(exc, self.filename)})
+            return None
+        entry = namespace.get(self.job["entry"])
+        if entry is None:
+            self.send({"event": "load", "ok": False, "kind": "error", "missing": True, "message": ""})
+            return None
+        if self.job["kind"] == "module":
+            if not (isinstance(entry, type) and issubclass(entry, torch.nn.Module)):
+                self.send({"event": "load", "ok": False, "kind": "error",
+                           "message": f"{self.job['entry']} must be a class that subclasses torch.nn.Module"})
+                return None
+        elif not callable(entry):
+            self.send({"event": "load", "ok": False, "kind": "error",
+                       "message": f"{self.job['entry']} must be a function, found {type(entry).__name__}"})
+            return None
+        self.send({"event": "load", "ok": True})
+        return entry
+
+    def run_case(self, index: int, entry: Any, case: dict) -> None:
+        try:
+            args = wire.decode(case["args"], self.blobs)
+            before = [digest(a) for a in args]
+            _, output = self._call_with(entry, case, args)
+        except BaseException as exc:  # noqa: BLE001
+            self.send({"event": "case", "i": index, "ok": False, "kind": classify(exc),
+                       "message": learner_traceback(exc, self.filename)})
+            return
+        mutated = [i for i, a in enumerate(args) if digest(a) != before[i]]
+        blobs: list[bytes] = []
+        try:
+            desc = wire.encode(output, blobs)
+        except BaseException as exc:  # noqa: BLE001 - a hostile object may raise while inspected
+            self.send({"event": "case", "i": index, "ok": False, "kind": "type",
+                       "message": f"the returned value could not be read: {type(exc).__name__}: {exc}"})
+            return
+        size = sum(len(b) for b in blobs)
+        if size > self.output_budget:
+            self.send({"event": "case", "i": index, "ok": False, "kind": "memory",
+                       "message": f"the returned tensors hold {size / 2**20:.1f} MiB, over the limit of "
+                                  f"{self.output_budget / 2**20:.1f} MiB for one case"})
+            return
+        self.output_budget -= size
+        self.send({"event": "case", "i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)
+
+    def _call_with(self, entry: Any, case: dict, args: tuple) -> tuple:
+        if self.job["kind"] != "module":
+            return args, entry(*args)
+        module = entry(*wire.decode(case["init"], self.blobs))
+        params = wire.decode(case["params"], self.blobs)
+        with torch.no_grad():
+            for name, value in zip(case["param_names"], params):
+                try:
+                    target = module.get_parameter(name)
+                except AttributeError:
+                    raise AttributeError(
+                        f"your module has no parameter {name!r}: the kata's tests set it, so keep that name"
+                    ) from None
+                if target.shape != value.shape:
+                    raise ValueError(
+                        f"parameter {name} has shape {tuple(target.shape)}; the tests set one of shape {tuple(value.shape)}"
+                    )
+                target.copy_(value)
+        return args, module(*args)
+
+    def run_probes(self, entry: Any) -> None:
+        counts = []
+        for case in self.job["probes"]:
+            counter = OpCounter()
+            try:
+                args = wire.decode(case["args"], self.blobs)
+                with counter:
+                    self._call_with(entry, case, args)
+                counts.append(counter.count)
+            except BaseException:  # noqa: BLE001 - a failing probe is reported by the cases instead
+                counts.append(None)
+        self.send({"event": "probes", "counts": counts})
+
+
+def serve(sock_fd: int) -> None:
+    """Entry point of a forked child: read one job, run it, report, and exit."""
+    sock = socket.socket(fileno=sock_fd)
+    captured = None
+    try:
+        header, blobs = wire.recv_frame(sock, 1 << 34)
+        job = header["job"]
+        captured = BoundedText(int(job["log_bytes"]))
+        sys.stdout = sys.stderr = captured
+        session = ChildSession(sock, job, blobs)
+        entry = session.load()
+        if entry is not None:
+            for index, case in enumerate(job["cases"]):
+                session.run_case(index, entry, case)
+            if job["probes"]:
+                session.run_probes(entry)
+        wire.send_frame(sock, {"event": "done", "log": captured.text()})
+    except BaseException:  # noqa: BLE001 - the parent reads a missing "done" as a crash
+        pass
+    finally:
+        _exit(0)

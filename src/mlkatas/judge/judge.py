@@ -1,0 +1,187 @@
+"""The Judge: grades a learner's source against a kata, with the learner's code in a child.
+
+The parent (this object) builds the cases and the expected outputs, sends the child only the
+inputs, and compares what comes back. See DESIGN.md, "The trust boundary".
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Any
+
+from mlkatas.catalog import Catalog
+from mlkatas.engine.casegen import Case
+from mlkatas.engine.compare import Mismatch
+from mlkatas.engine.grading import RunReport, grade_report, source_problem_verdict
+from mlkatas.engine.suite import Suite
+from mlkatas.engine.verdict import Verdict
+from mlkatas.judge import wire
+from mlkatas.judge.pool import ChildRun, ZygoteDied, ZygotePool
+from mlkatas.judge.sandbox import check_mode
+from mlkatas.judge.source import SourceProblem, check_source
+from mlkatas.kata import Kata, Limits
+
+SIGNAL_NAMES = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
+
+
+class Judge:
+    """`with Judge(sandbox="local") as judge: verdict = judge.grade("split-heads", source)`."""
+
+    def __init__(self, sandbox: str = "local", *, catalog: Catalog | None = None, workers: int = 1):
+        check_mode(sandbox)
+        self.sandbox = sandbox
+        self.catalog = catalog if catalog is not None else Catalog.load()
+        self.workers = workers
+        self._pool: ZygotePool | None = None
+        self._pool_lock = threading.Lock()
+        self._suites: dict[str, Suite] = {}
+        self._suite_lock = threading.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def __enter__(self) -> "Judge":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def start(self) -> None:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ZygotePool(self.workers, self.sandbox)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    # -- grading --------------------------------------------------------------------------
+    def suite(self, slug: str) -> Suite:
+        """The kata's cases and expected outputs, built once per judge (they are seeded)."""
+        kata = self.catalog.get(slug)
+        with self._suite_lock:
+            if slug not in self._suites:
+                self._suites[slug] = Suite.build(kata)
+            return self._suites[slug]
+
+    def grade(
+        self,
+        slug: str,
+        source: str | bytes,
+        *,
+        limits: dict | None = None,
+        filename: str | None = None,
+        seed: int | None = None,
+    ) -> Verdict:
+        """Grade `source` (the learner's whole file). `limits` overrides the kata's (wall_s,
+        cpu_s, memory_mb, output_mb, log_kb); `seed` grades one analogous case of a hidden one,
+        with visible values, instead of the whole suite."""
+        started = time.perf_counter()
+        kata = self.catalog.get(slug)
+        try:
+            text = check_source(source)
+        except SourceProblem as exc:
+            return source_problem_verdict(slug, "error", str(exc))
+        run_limits = kata.limits.replace(**(limits or {}))
+        suite = self.suite(slug)
+        if seed is not None:
+            case, expected = suite.analogous(seed)
+            suite = Suite(kata, [case], [expected], [], suite.mistakes, suite.arg_names, suite.outputs)
+        header, blobs = build_job(kata, suite, text, filename or f"{kata.entry}.py", run_limits)
+        self.start()
+        assert self._pool is not None
+        zygote = self._pool.acquire()
+        broken = False
+        try:
+            run = zygote.run(header, blobs, job_limits(run_limits), max_bytes=run_limits.output_mb * 2**20 + (8 << 20))
+        except ZygoteDied as exc:
+            broken = True
+            report = RunReport(stopped=Mismatch("error", f"the judge had to recover from a failure of its worker ({exc}); grade again"))
+            return grade_report(suite, report, _ms(started))
+        finally:
+            self._pool.release(zygote, broken)
+        report = read_run(run, kata, run_limits)
+        return grade_report(suite, report, _ms(started))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def job_limits(limits: Limits) -> dict:
+    return {"wall_s": limits.wall_s, "cpu_s": limits.cpu_s, "memory_mb": limits.memory_mb}
+
+
+def encode_case(case: Case, blobs: list[bytes]) -> dict:
+    return {
+        "args": wire.encode(list(case.args), blobs, keep_strides=True),
+        "init": wire.encode(list(case.init), blobs),
+        "param_names": list(case.params),
+        "params": wire.encode(list(case.params.values()), blobs),
+    }
+
+
+def build_job(kata: Kata, suite: Suite, source: str, filename: str, limits: Limits) -> tuple[dict, list[bytes]]:
+    """The child's job: the source and the inputs; never an expected output."""
+    blobs: list[bytes] = []
+    job = {
+        "source": source,
+        "filename": filename,
+        "entry": kata.entry,
+        "kind": kata.kind,
+        "cases": [encode_case(c, blobs) for c in suite.cases],
+        "probes": [encode_case(c, blobs) for c in suite.probes],
+        "output_bytes": limits.output_mb * 2**20,
+        "log_bytes": limits.log_kb * 1024,
+    }
+    return {"job": job}, blobs
+
+
+def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
+    report = RunReport()
+    in_flight = 0
+    for header, blobs in run.frames:
+        event = header.get("event")
+        if event == "load":
+            report.load = header
+        elif event == "case":
+            index = int(header.get("i", -1))
+            outcome = dict(header)
+            if header.get("ok"):
+                try:
+                    outcome["value"] = wire.decode(header["output"], blobs)
+                except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+                    outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
+            report.outcomes[index] = outcome
+            in_flight = index + 1
+        elif event == "probes":
+            report.probe_counts = header.get("counts")
+        elif event == "done":
+            report.log = str(header.get("log", ""))
+    done = bool(run.frames) and run.frames[-1][0].get("event") == "done"
+    if not done:
+        report.stopped = why_stopped(run, limits)
+        report.stopped_at = in_flight
+    return report
+
+
+def why_stopped(run: ChildRun, limits: Limits) -> Mismatch:
+    code = run.exit_code
+    if run.wire_error:
+        return Mismatch("memory" if "larger than" in run.wire_error else "error", f"the judge refused your code's output: {run.wire_error}")
+    if run.timed_out:
+        return Mismatch("timeout", f"timed out: your code ran past the wall-clock limit of {limits.wall_s:g} s")
+    if code == -signal.SIGXCPU or (code == -signal.SIGKILL and run.cpu_s >= limits.cpu_s):
+        return Mismatch("timeout", f"timed out: your code used more than the CPU time limit of {limits.cpu_s:g} s")
+    if code == -signal.SIGKILL:
+        return Mismatch("memory", f"your code was killed, most likely for using more than {limits.memory_mb} MB of memory")
+    if code is not None and code < 0:
+        name = SIGNAL_NAMES.get(-code, f"signal {-code}")
+        return Mismatch("error", f"your code crashed the process ({name})")
+    return Mismatch("error", f"your code ended the process early (exit status {code}) before the tests finished")
+
+
+__all__ = ["Judge", "Verdict"]

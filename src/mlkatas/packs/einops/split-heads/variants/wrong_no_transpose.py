@@ -1,0 +1,4 @@
+# expect: shape
+def split_heads(x, num_heads):
+    b, n, d = x.shape
+    return x.reshape(b, n, num_heads, d // num_heads)
