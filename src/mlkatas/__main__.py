@@ -1,0 +1,3 @@
+from mlkatas.cli.app import main
+
+main()

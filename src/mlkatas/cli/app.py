@@ -1,0 +1,144 @@
+"""The `mlkatas` command: browse katas, grade a solution, and check the kata packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from mlkatas.catalog import Catalog, UnknownKata
+from mlkatas.cli import render
+from mlkatas.kata import DIFFICULTIES
+
+app = typer.Typer(
+    name="mlkatas",
+    help="Tensor-manipulation katas (einops, PyTorch) with a real judge: hidden randomised tests and feedback that says what is wrong.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+dev = typer.Typer(help="Tools for kata authors: prove katas check themselves, measure the judge.", no_args_is_help=True)
+app.add_typer(dev, name="dev")
+
+USAGE_ERROR = 2
+
+
+def fail_usage(message: str) -> typer.Exit:
+    render.console(stderr=True).print(f"[bold red]error:[/bold red] {message}")
+    return typer.Exit(USAGE_ERROR)
+
+
+def load_catalog() -> Catalog:
+    catalog = Catalog.load()
+    if catalog.problems:
+        err = render.console(stderr=True)
+        for problem in catalog.problems:
+            err.print(f"[yellow]warning:[/yellow] skipped a malformed kata: {problem}")
+    return catalog
+
+
+def get_kata(catalog: Catalog, slug: str):
+    try:
+        return catalog.get(slug)
+    except UnknownKata as exc:
+        raise fail_usage(str(exc)) from None
+
+
+@app.command("list")
+def list_katas(
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only katas with this topic."),
+    difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="easy, medium or hard."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {slug, title, difficulty, time, topics}."),
+) -> None:
+    """List the katas, in the order to take them."""
+    if difficulty is not None and difficulty not in DIFFICULTIES:
+        raise fail_usage(f"--difficulty must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
+    katas = load_catalog().filter(topic=topic, difficulty=difficulty)
+    if as_json:
+        typer.echo(json.dumps([k.listing() for k in katas], indent=2))
+        return
+    out = render.console()
+    if not katas:
+        out.print("No kata matches those filters.")
+        return
+    out.print(render.kata_table(katas))
+
+
+@app.command()
+def show(slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads.")) -> None:
+    """Show a kata's description, example and signature."""
+    kata = get_kata(load_catalog(), slug)
+    render.console().print(render.kata_panel(kata))
+
+
+@app.command()
+def check(
+    slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads."),
+    file: Path = typer.Argument(..., help="Your solution file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+    sandbox: str = typer.Option("local", "--sandbox", help="local (your own code) or strict (code from anyone)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Run one case like the hidden case with this seed, values shown."),
+) -> None:
+    """Grade FILE against the kata's example and hidden cases. Exit 0 if it passes, 1 if not."""
+    catalog = load_catalog()
+    get_kata(catalog, slug)
+    if sandbox not in ("local", "strict"):
+        raise fail_usage(f"--sandbox must be local or strict, not {sandbox!r}")
+    try:
+        source = file.read_bytes()
+    except OSError as exc:
+        raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
+    from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show
+
+    try:
+        with Judge(sandbox=sandbox, catalog=catalog) as judge:
+            verdict = judge.grade(slug, source, filename=str(file), seed=seed)
+    except SandboxUnavailable as exc:
+        raise fail_usage(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        render.console().print(render.verdict_view(verdict))
+    raise typer.Exit(0 if verdict.passed else 1)
+
+
+@dev.command("check")
+def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (default: all).")) -> None:
+    """Prove katas: reference passes, starter fails, right variants pass, wrong ones get their diagnosis."""
+    from mlkatas.devcheck import check_kata
+    from mlkatas.judge import Judge
+
+    catalog = load_catalog()
+    katas = [get_kata(catalog, s) for s in slugs] if slugs else list(catalog)
+    out = render.console()
+    failures = len(catalog.problems)
+    with Judge(catalog=catalog) as judge:
+        for kata in katas:
+            result = check_kata(judge, kata)
+            mark = "[green]ok[/green]" if result.ok else "[red]FAIL[/red]"
+            out.print(f"{mark}  {kata.slug}")
+            for line in result.lines:
+                if not line.ok:
+                    out.print(f"      [red]✗ {line.subject}[/red]: {line.detail}", markup=True)
+            failures += not result.ok
+    out.print(f"{len(katas) - failures if failures <= len(katas) else 0} of {len(katas)} katas ok" + (f", {len(catalog.problems)} malformed" if catalog.problems else ""))
+    raise typer.Exit(1 if failures else 0)
+
+
+@dev.command("bench")
+def dev_bench(
+    slugs: list[str] = typer.Argument(None, help="Katas to time (default: all)."),
+    repeat: int = typer.Option(5, "--repeat", "-n", help="Gradings per kata; the median is shown."),
+) -> None:
+    """Time grading each kata's reference in local mode, beside calling it in-process."""
+    from mlkatas.bench import bench_katas
+
+    catalog = load_catalog()
+    katas = [get_kata(catalog, s) for s in slugs] if slugs else list(catalog)
+    bench_katas(katas, catalog, repeat, render.console())
+
+
+def main() -> None:
+    app()
