@@ -60,16 +60,16 @@ class CaseGen:
         self.layouts: list[str] = []
 
     # -- structure ------------------------------------------------------------------------
-    def size(self, name: str, lo: int, hi: int | None = None, *, multiple_of: int = 1) -> int:
-        """A size for the named dimension, in [lo, hi]; the smallest size comes up often,
-        because off-by-one and size-1 bugs hide there."""
+    def size(self, name: str, lo: int, hi: int | None = None) -> int:
+        """A size for the named dimension, in [lo, hi] (exactly lo when hi is None); the smallest
+        size comes up often, because off-by-one and size-1 bugs hide there. The names appear in
+        feedback and let the einops `pattern` of kata.toml know each axis's size."""
         if hi is None:
             value = lo
         elif self.rng.random() < 0.15:
             value = lo
         else:
             value = self.rng.randint(lo, hi)
-        value = max(multiple_of, value - value % multiple_of) if multiple_of > 1 else value
         self.sizes[name] = value
         return value
 
