@@ -32,10 +32,9 @@ class WireError(Exception):
     """A frame that is malformed or larger than allowed."""
 
 
-def _float(value: float) -> Any:
-    if math.isfinite(value):
-        return value
-    return {"t": "float", "v": repr(value)}
+def _float(value: float) -> dict:
+    # JSON has no inf/nan: those travel as text
+    return {"t": "py", "v": value} if math.isfinite(value) else {"t": "float", "v": repr(value)}
 
 
 def encode(value: Any, blobs: list[bytes], *, keep_strides: bool = False, depth: int = 0) -> Any:
@@ -52,7 +51,7 @@ def encode(value: Any, blobs: list[bytes], *, keep_strides: bool = False, depth:
             return {"t": "other", "type": "str (too long)"}
         return {"t": "py", "v": value}
     if isinstance(value, float):
-        return {"t": "py", "v": _float(value)}
+        return _float(value)
     if isinstance(value, (tuple, list)) and len(value) <= 10_000:
         kind = "list" if isinstance(value, list) else "tuple"
         return {"t": kind, "items": [encode(v, blobs, keep_strides=keep_strides, depth=depth + 1) for v in value]}

@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Set up on first use, then run the mlkatas command: ./mlkatas.sh start, ./mlkatas.sh check, ...
+set -euo pipefail
+root="$(cd "$(dirname "$0")" && pwd)"
+"$root/scripts/bootstrap.sh" >&2
+exec "$root/.venv/bin/mlkatas" "$@"

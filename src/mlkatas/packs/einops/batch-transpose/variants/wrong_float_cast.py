@@ -1,0 +1,3 @@
+# expect: dtype
+def batch_transpose(x):
+    return x.float().transpose(1, 2)

@@ -1,0 +1,5 @@
+# expect: rearranged
+def batch_transpose(x):
+    b, h, w = x.shape
+    # right shape, but reshape keeps the memory order: rows are cut into pieces, not transposed
+    return x.reshape(b, w, h)

@@ -1,0 +1,5 @@
+# expect: rearranged
+def pixel_shuffle(x, upscale_factor):
+    s = upscale_factor
+    b, c, h, w = x.shape
+    return x.view(b, c // (s * s), h * s, w * s)

@@ -1,0 +1,6 @@
+def pixel_unshuffle(x, downscale_factor):
+    s = downscale_factor
+    b, c, hs, ws = x.shape
+    h, w = hs // s, ws // s
+    blocks = x.reshape(b, c, h, s, w, s)  # b c h i w j
+    return blocks.permute(0, 1, 3, 5, 2, 4).reshape(b, c * s * s, h, w)

@@ -1,0 +1,149 @@
+"""The judge's public contract in local mode: statuses, kinds, messages a learner can act on."""
+
+import json
+
+import pytest
+
+from mlkatas.catalog import UnknownKata
+
+RIGHT = """
+from einops import rearrange
+
+def split_heads(x, num_heads):
+    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)
+"""
+
+
+def body(code: str) -> str:
+    return "import torch\n\ndef split_heads(x, num_heads):\n" + "".join(f"    {line}\n" for line in code.splitlines())
+
+
+def test_verdict_dict_has_the_documented_shape(judge):
+    v = judge.grade("split-heads", RIGHT)
+    assert v.status == "passed"
+    d = v.to_dict()
+    assert set(d) == {"kata", "status", "summary", "cases", "elapsed_ms"}
+    assert d["kata"] == "split-heads" and d["status"] == "passed"
+    assert len(d["cases"]) >= 51
+    assert all(set(c) == {"name", "hidden", "status", "kind", "message"} for c in d["cases"])
+    assert sum(not c["hidden"] for c in d["cases"]) >= 1
+    assert sum(c["hidden"] for c in d["cases"]) >= 50
+    json.dumps(d)  # plain data
+
+
+def test_grading_is_reproducible(judge):
+    wrong = body("return x.reshape(x.shape[0], num_heads, x.shape[1], -1)")
+    a, b = judge.grade("split-heads", wrong).to_dict(), judge.grade("split-heads", wrong).to_dict()
+    assert [c["status"] for c in a["cases"]] == [c["status"] for c in b["cases"]]
+    assert a["summary"] == b["summary"]
+
+
+def test_syntax_error_names_the_line(judge):
+    v = judge.grade("split-heads", "import torch\n\ndef split_heads(x, num_heads)\n    return x\n")
+    assert v.status == "error" and v.kind == "error"
+    assert "SyntaxError" in v.summary and "line 3" in v.summary
+
+
+def test_missing_function_names_the_expected_signature(judge):
+    v = judge.grade("split-heads", "def split_head(x, n):\n    return x\n")
+    assert v.status == "error"
+    assert "split_heads(x, num_heads)" in v.summary
+
+
+def test_exception_shows_the_learners_line(judge):
+    v = judge.grade("split-heads", body("y = x.view(7, 7, 7)\nreturn y"))
+    assert v.status == "error"
+    failure = v.first_failure
+    assert "RuntimeError" in failure.message and "line 4" in failure.message and "x.view(7, 7, 7)" in failure.message
+
+
+def test_starter_placeholder_is_an_error_not_a_pass(judge, catalog):
+    v = judge.grade("split-heads", catalog.get("split-heads").starter)
+    assert v.status == "error" and "NotImplementedError" in v.summary
+
+
+@pytest.mark.parametrize(
+    "source, words",
+    [
+        ("def split_heads(x, num_heads):\n    return None\n", "got None"),
+        ("def split_heads(x, num_heads):\n    yield x\n", "generator"),
+        ("def split_heads(x, num_heads):\n    return x.numpy()\n", "numpy.ndarray"),
+        ("def split_heads(x, num_heads):\n    return [x]\n", "got list"),
+        ("def split_heads(x, num_heads):\n    return 3.0\n", "float"),
+    ],
+)
+def test_wrong_return_types_get_type(judge, source, words):
+    v = judge.grade("split-heads", source)
+    assert v.status == "failed" and v.kind == "type"
+    assert words in v.first_failure.message
+
+
+def test_null_bytes_non_utf8_and_huge_files_are_rejected_clearly(judge):
+    v = judge.grade("split-heads", RIGHT + "\x00")
+    assert v.status == "error" and "null byte" in v.summary and "line 6, column 1" in v.summary
+    v = judge.grade("split-heads", RIGHT.encode() + b"# caf\xe9\n")
+    assert v.status == "error" and "not UTF-8" in v.summary and "line 6" in v.summary
+    v = judge.grade("split-heads", RIGHT + "#" * 1_100_000)
+    assert v.status == "error" and "limit is 1,000,000 bytes" in v.summary
+
+
+def test_unknown_kata_suggests(judge):
+    with pytest.raises(UnknownKata, match="split-heads"):
+        judge.grade("splitheads", RIGHT)
+
+
+def test_shape_dtype_and_mutation_kinds(judge):
+    v = judge.grade("split-heads", body("return x.reshape(x.shape[0], x.shape[1], num_heads, -1)"))
+    assert v.kind == "shape" and "expected (16, 12, 100, 64)" in v.summary
+    v = judge.grade("split-heads", body("return x.double().reshape(x.shape[0], x.shape[1], num_heads, -1).transpose(1, 2)"))
+    assert v.kind == "dtype" and "float64" in v.summary
+    v = judge.grade("split-heads", body("x.mul_(1)\nx.transpose_(0, 1)\nreturn x.transpose(0, 1).reshape(x.shape[1], x.shape[0], num_heads, -1).transpose(1, 2)"))
+    assert v.kind == "mutated_input" and "changed its input x" in v.summary
+
+
+def test_rearranged_says_how_elements_moved_in_einops_notation(judge):
+    v = judge.grade("split-heads", "from einops import rearrange\ndef split_heads(x, num_heads):\n    return rearrange(x, 'b n (d h) -> b h n d', h=num_heads)\n")
+    assert v.kind == "rearranged"
+    assert "rearrange(x, 'b n (d h) -> b h n d')" in v.summary
+    assert "rearrange(x, 'b n (h d) -> b h n d')" in v.summary
+
+
+def test_values_kind_and_hidden_cases_keep_their_data(judge):
+    v = judge.grade("split-heads", body("b, n, d = x.shape\nout = x.reshape(b, n, num_heads, d // num_heads).transpose(1, 2)\nreturn out + (out.numel() < 10_000)"))
+    assert v.status == "failed"
+    hidden = [c for c in v.cases if c.hidden and c.status == "failed"]
+    assert hidden and all(c.kind == "values" for c in hidden)
+    assert all("expected" not in c.message.split("inputs:")[0] or "got" not in c.message for c in hidden)
+    assert all("--seed" in c.message for c in hidden)
+
+
+def test_seed_reruns_an_analogous_case_with_visible_values(judge):
+    wrong = body("b, n, d = x.shape\nout = x.reshape(b, n, num_heads, d // num_heads).transpose(1, 2)\nreturn out + 1")
+    v = judge.grade("split-heads", wrong)
+    hidden = next(c for c in v.cases if c.hidden)
+    seed = int(hidden.message.split("--seed ")[1].split()[0].rstrip("`"))
+    one = judge.grade("split-heads", wrong, seed=seed)
+    assert len(one.cases) == 1 and one.cases[0].kind == "values"
+    assert "expected" in one.cases[0].message and "got" in one.cases[0].message
+    assert hidden.message.split("inputs: ")[1].split("\n")[0] == one.cases[0].message.split("inputs: ")[1].split("\n")[0]
+
+
+def test_timeout_names_the_limit(judge):
+    v = judge.grade("split-heads", body("while True:\n    pass"), limits={"wall_s": 15, "cpu_s": 1})
+    assert v.status == "timeout" and "CPU time limit of 1 s" in v.summary
+    v = judge.grade("split-heads", "import time\n" + body("time.sleep(60)"), limits={"wall_s": 1.5})
+    assert v.status == "timeout" and "wall-clock limit of 1.5 s" in v.summary
+    assert judge.grade("split-heads", RIGHT).status == "passed"
+
+
+def test_memory_exhaustion_is_a_memory_verdict(judge):
+    v = judge.grade("split-heads", body("big = torch.ones(2**34)\nreturn big"), limits={"memory_mb": 512})
+    assert v.status == "memory" and v.kind == "memory"
+    assert judge.grade("split-heads", RIGHT).status == "passed"
+
+
+def test_prints_are_kept_and_cut(judge):
+    v = judge.grade("split-heads", "print('hello from the learner')\n" + RIGHT)
+    assert v.status == "passed" and "hello from the learner" in v.output
+    v = judge.grade("split-heads", "print('y' * 200_000)\n" + RIGHT, limits={"log_kb": 1})
+    assert len(v.output) < 2000 and "more characters of output cut" in v.output
