@@ -1,33 +1,40 @@
-"""Rich rendering of katas and verdicts for the terminal."""
+"""Rich rendering of katas, verdicts and progress for the terminal."""
 
 from __future__ import annotations
 
 from rich.console import Console, Group
 from rich.markdown import Markdown
 from rich.panel import Panel
+from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
 from mlkatas.engine.verdict import Verdict
 from mlkatas.kata import Kata
+from mlkatas.tensorgrid import Grids, Slice, fmt_shape, format_cell
+from mlkatas.tensorgrid import tensor_grids as grids_for
 
 STATUS_STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold red", "timeout": "bold yellow", "memory": "bold yellow"}
 DIFFICULTY_STYLE = {"easy": "green", "medium": "yellow", "hard": "red"}
+DIFFER_STYLE = "bold white on red"
+DIFFER_EXPECTED_STYLE = "bold green underline"
 
 
-def kata_table(katas: list[Kata], solved: set[str] = frozenset()) -> Table:
+def kata_table(katas: list[Kata], solved: set[str] = frozenset(), attempted: set[str] = frozenset()) -> Table:
     table = Table(show_edge=False, header_style="bold")
     table.add_column("#", justify="right", style="dim")
+    table.add_column("", no_wrap=True)  # ✓ solved, • started
     table.add_column("slug", style="cyan", no_wrap=True)
     table.add_column("title")
     table.add_column("difficulty")
     table.add_column("time", no_wrap=True)
     table.add_column("topics", style="dim")
     for i, kata in enumerate(katas, 1):
-        mark = "✓ " if kata.slug in solved else ""
+        mark = Text("✓", style="bold green") if kata.slug in solved else Text("•", style="yellow") if kata.slug in attempted else Text("")
         table.add_row(
             str(i),
-            mark + kata.slug,
+            mark,
+            kata.slug,
             kata.title,
             Text(kata.difficulty, style=DIFFICULTY_STYLE.get(kata.difficulty, "")),
             kata.time,
@@ -44,14 +51,21 @@ def kata_panel(kata: Kata) -> Panel:
     return Panel(body, title=f"[bold]{kata.slug}[/bold]", title_align="left")
 
 
-def verdict_view(verdict: Verdict) -> Group:
+def verdict_head(verdict: Verdict) -> Text:
     style = STATUS_STYLE.get(verdict.status, "bold")
-    passed = sum(c.status == "passed" for c in verdict.cases)
-    head = Text.assemble(
+    graded = [c for c in verdict.cases if c.name != "load"]
+    passed = sum(c.status == "passed" for c in graded)
+    return Text.assemble(
         (f"{verdict.status.upper()}", style),
-        f"  {verdict.kata}  ·  {passed}/{len(verdict.cases)} checks passed  ·  {verdict.elapsed_ms:.0f} ms",
+        f"  {verdict.kata}  ·  {passed}/{len(graded)} checks passed  ·  {verdict.elapsed_ms:.0f} ms",
     )
-    parts: list = [head]
+
+
+def verdict_view(verdict: Verdict) -> Group:
+    """The verdict: status line, then the first failing case (diagnosis, inputs, a picture of
+    expected versus got when small), a count of the other failures, and what the code printed."""
+    style = STATUS_STYLE.get(verdict.status, "bold")
+    parts: list = [verdict_head(verdict)]
     failure = verdict.first_failure
     if failure is not None:
         title = f"{failure.name}" + (" (hidden)" if failure.hidden else "") + f"  ·  {failure.kind}"
@@ -70,29 +84,116 @@ def verdict_view(verdict: Verdict) -> Group:
     return Group(*parts)
 
 
-def tensor_grids(detail: dict) -> Table | None:
-    """Expected and got side by side for small 1-D/2-D outputs, differing cells in red."""
-    expected, got = detail.get("expected"), detail.get("got")
-    if expected is None or got is None or expected.shape != got.shape or expected.dim() > 2 or expected.numel() > 64:
+def tensor_grids(detail: dict) -> Group | None:
+    """Expected and got side by side for small outputs (up to 4-D, as 2-D slices), the cells
+    that differ marked in both."""
+    grids = grids_for(detail)
+    if grids is None:
         return None
-    e2, g2 = expected.reshape(1, -1) if expected.dim() < 2 else expected, got.reshape(1, -1) if got.dim() < 2 else got
+    return grids_view(grids)
+
+
+def grids_view(grids: Grids) -> Group:
+    caption = Text.assemble(
+        (grids.label, "bold"),
+        f": expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {grids.dtype}",
+    )
+    if grids.same_shape and grids.total:
+        caption.append(f" · {grids.differing} of {grids.total} cells differ", style="red" if grids.differing else "green")
+    if grids.note:
+        caption.append(f" ({grids.note})", style="dim")
     outer = Table.grid(padding=(0, 4))
+    outer.add_column()
+    outer.add_column()
     outer.add_row(Text("expected", style="bold"), Text("got", style="bold"))
-    outer.add_row(_grid(e2, g2, False), _grid(g2, e2, True))
-    return outer
+    if grids.same_shape:
+        for s in grids.slices:
+            outer.add_row(_slice_table(s, s.expected, DIFFER_EXPECTED_STYLE), _slice_table(s, s.got, DIFFER_STYLE))
+    else:
+        left = Group(*[_slice_table(s, s.expected, "") for s in grids.slices])
+        right = Group(*[_slice_table(s, s.expected, "") for s in grids.got_slices])
+        outer.add_row(left, right)
+    return Group(caption, outer)
 
 
-def _grid(values, other, mark: bool) -> Table:
+def _slice_table(s: Slice, rows: list[list], mark_style: str) -> Table:
     table = Table.grid(padding=(0, 1))
-    for _ in range(values.shape[1]):
+    width = max((len(r) for r in rows), default=0)
+    for _ in range(width):
         table.add_column(justify="right")
-    for row, other_row in zip(values.tolist(), other.tolist()):
+    if s.label:
+        table.title = s.label
+        table.title_style = "dim"
+        table.title_justify = "left"
+    for r, row in enumerate(rows):
         cells = []
-        for v, o in zip(row, other_row):
-            text = f"{v:.3g}" if isinstance(v, float) else str(v)
-            cells.append(Text(text, style="red bold" if mark and v != o else ""))
+        for c, value in enumerate(row):
+            marked = bool(mark_style) and bool(s.differs) and s.differs[r][c]
+            cells.append(Text(format_cell(value), style=mark_style if marked else ""))
         table.add_row(*cells)
     return table
+
+
+def hints_view(hints: list[str], revealed: int) -> Group:
+    """The hints revealed so far; the newest one stands out."""
+    parts = []
+    for i, hint in enumerate(hints[:revealed], 1):
+        newest = i == revealed
+        parts.append(
+            Panel(Markdown(hint), title=f"hint {i} of {len(hints)}", title_align="left", border_style="yellow" if newest else "dim")
+        )
+    return Group(*parts)
+
+
+def solution_view(kata: Kata) -> Panel:
+    from rich.syntax import Syntax  # pygments: only loaded when a solution is shown
+
+    return Panel(
+        Syntax(kata.solution.rstrip(), "python", theme="ansi_dark", background_color="default"),
+        title=f"reference solution · {kata.slug}",
+        title_align="left",
+    )
+
+
+def bar_row(table: Table, label: str, done: int, total: int) -> None:
+    table.add_row(label, ProgressBar(total=max(total, 1), completed=done, width=24), f"{done}/{total}")
+
+
+def progress_view(katas: list[Kata], solved: set[str], attempted: set[str], gave_up: set[str]) -> Group:
+    total = len(katas)
+    done = sum(k.slug in solved for k in katas)
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_column(justify="right")
+    bar_row(head, "solved", done, total)
+
+    by_difficulty = Table(title="by difficulty", title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 2))
+    for _ in range(3):
+        by_difficulty.add_column()
+    for level in ("easy", "medium", "hard"):
+        group = [k for k in katas if k.difficulty == level]
+        if group:
+            bar_row(by_difficulty, Text(level, style=DIFFICULTY_STYLE[level]), sum(k.slug in solved for k in group), len(group))
+
+    by_topic = Table(title="by topic", title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 2))
+    for _ in range(3):
+        by_topic.add_column()
+    topics: dict[str, list[Kata]] = {}
+    for k in katas:
+        for t in k.topics:
+            topics.setdefault(t, []).append(k)
+    for topic, group in sorted(topics.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        bar_row(by_topic, Text(topic, style="cyan"), sum(k.slug in solved for k in group), len(group))
+
+    parts: list = [head, Text(""), by_difficulty, Text(""), by_topic]
+    started = [k.slug for k in katas if k.slug in attempted]
+    if started:
+        parts += [Text(""), Text.assemble(("in progress: ", "bold"), ", ".join(started))]
+    given = [k.slug for k in katas if k.slug in gave_up and k.slug not in solved]
+    if given:
+        parts.append(Text.assemble(("solution seen: ", "bold"), ", ".join(given)))
+    return Group(*parts)
 
 
 def console(stderr: bool = False) -> Console:

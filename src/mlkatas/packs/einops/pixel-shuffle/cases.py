@@ -16,7 +16,7 @@ def example(g):
 
 
 def hidden(g):
-    b, c = g.size("B", 1, 3), g.size("c", 1, 3)
+    b, c = g.size("B", 1, 3), g.size("c", 1, 4)
     s = g.size("S", 1, 3)
     g.size("s1", s)
     g.size("s2", s)

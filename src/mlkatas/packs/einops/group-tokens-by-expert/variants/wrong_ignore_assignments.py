@@ -1,0 +1,4 @@
+# expect: rearranged
+def group_tokens_by_expert(tokens, expert_assignments, num_experts):
+    # assumes the tokens already arrive grouped by expert
+    return tokens.reshape(num_experts, -1, tokens.shape[-1])

@@ -1,0 +1,53 @@
+"""Cases for sliding-windows: sizes per named dimension B, N, D, K (window size) and step.
+
+Every hidden case draws one of three regimes: overlapping windows (step < K), touching windows
+(step == K) and spaced-out windows (step > K). N >= K always, so there is at least one window."""
+
+from einops import rearrange
+
+DTYPES = ("float32", "float64", "bfloat16", "int64", "int32")
+
+
+def example(g):
+    return g.case(g.tensor((2, 11, 3), "float32", layout="contiguous"), 4, 2)
+
+
+def hidden(g):
+    b, d = g.size("B", 1, 4), g.size("D", 1, 5)
+    regime = g.choice(("overlap", "touching", "spaced"))
+    if regime == "overlap":
+        k = g.size("K", 2, 6)
+        step = g.size("step", 1, k - 1)
+    elif regime == "touching":
+        k = g.size("K", 1, 6)
+        step = g.size("step", k)
+    else:
+        k = g.size("K", 1, 5)
+        step = g.size("step", k + 1, k + 4)
+    n = g.size("N", k, k + 12)
+    x = g.tensor((b, n, d), g.dtype(DTYPES))
+    return g.case(x, k, step)
+
+
+def _window_major(x, k, step):
+    return rearrange(x.unfold(1, k, step), "b w d k -> (w b) k d")
+
+
+def _unfold_as_is(x, k, step):
+    windows = x.unfold(1, k, step)
+    return windows.reshape(-1, k, x.shape[2])
+
+
+MISTAKES = [
+    (
+        "window-major rows",
+        _window_major,
+        "Your rows are window-major (row w * B + b); the kata wants all windows of sequence 0 first: row b * W + w",
+    ),
+    (
+        "unfold without moving the window axis",
+        _unfold_as_is,
+        "Tensor.unfold appends the window axis at the end, (B, W, D, window_size); a reshape cannot fix that, "
+        "the window axis has to move in front of D first",
+    ),
+]

@@ -1,0 +1,5 @@
+from einops import rearrange
+
+
+def stack_tensors(tensors):
+    return rearrange(tensors, "n h w -> n h w")

@@ -1,0 +1,5 @@
+import torch
+
+
+def stack_tensors(tensors):
+    return torch.stack(tensors)

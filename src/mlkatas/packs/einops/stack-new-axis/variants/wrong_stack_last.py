@@ -1,0 +1,7 @@
+# expect: shape
+import torch
+
+
+def stack_tensors(tensors):
+    # the new axis is put last instead of first
+    return torch.stack(tensors, dim=-1)

@@ -1,0 +1,174 @@
+"""Shared pieces of the hostile suite: how an attack is written, and what "contained" means.
+
+An attack is a learner file for `split-heads`. Its top level tries something it must not be able
+to do; whatever it manages is reported through every channel a learner has to the verdict: a
+print (the verdict's `output`) and an exception raised by `split_heads` (a case message in
+`to_dict()`). When everything is refused, `split_heads` returns its input unchanged, which is
+wrong (the shape is (b, n, h*d)), so a contained attack gets a plain "failed" verdict.
+
+The markers are spelled in two halves inside the learner's source so that a traceback quoting a
+line of the attack can never look like a success.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import signal
+import time
+from pathlib import Path
+
+# A string that lives only in the memory of the process running the tests (the judge's parent):
+# attacks that read another process's memory look for it.
+MEMORY_CANARY_PREFIX = "MLKATAS-MEMCANARY-"
+MEMORY_CANARY = MEMORY_CANARY_PREFIX + secrets.token_hex(16)
+
+SECRET_ENV = "MLKATAS_HOSTILE_SECRET"
+
+SLUG = "split-heads"
+LIMITS = {"wall_s": 3, "cpu_s": 2, "memory_mb": 512}
+
+RIGHT = '''
+from einops import rearrange
+
+
+def split_heads(x, num_heads):
+    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)
+'''
+
+PRELUDE = '''
+import os, sys
+HITS = []
+_ESC = "ESC" + "APED-"
+
+
+def hit(tag, data=""):
+    """The attack did something it must not: say so, with what it got."""
+    HITS.append(f"{tag}: {data}"[:3000])
+    print(f"{_ESC}{tag}: {data}"[:3000])
+
+
+def miss(tag, exc):
+    print(f"contained {tag}: {type(exc).__name__}: {exc}"[:300])
+
+'''
+
+EPILOGUE = '''
+
+print("ATTACK" + "-RAN")
+
+
+def split_heads(x, num_heads):
+    if HITS:
+        raise RuntimeError("exfiltrated " + " | ".join(HITS))
+    return x  # wrong on purpose: a contained attack gets "failed"
+'''
+
+
+def attack(body: str, **subs: object) -> str:
+    """The learner file: prelude, the attack's top level, the wrong split_heads. `@NAME@` in the
+    body is replaced by repr(subs["NAME"])."""
+    for key, value in subs.items():
+        body = body.replace(f"@{key}@", repr(value))
+    left = re.findall(r"@[A-Z_]+@", body)
+    assert not left, f"unreplaced placeholders {left}"
+    return PRELUDE + body + EPILOGUE
+
+
+def verdict_text(v) -> str:
+    """Everything of a verdict that reaches a learner (and the database)."""
+    messages = "\n".join(c.message for c in v.cases)
+    return "\n".join([json.dumps(v.to_dict()), v.summary, messages, v.output])
+
+
+def describe(v) -> str:
+    return f"status={v.status} kind={v.kind}\nsummary: {v.summary}\noutput:\n{v.output[:3000]}"
+
+
+def assert_contained(v, *, leaked: tuple[str, ...] = (), statuses: tuple[str, ...] | None = ("failed",), ran: bool = True) -> None:
+    """The verdict is not a pass, no escape was reported, and none of `leaked` reached the verdict."""
+    text = verdict_text(v)
+    assert v.status != "passed", "a wrong, hostile submission passed\n" + describe(v)
+    assert "ESCAPED-" not in text, "the attack reports an escape\n" + describe(v)
+    for secret in leaked:
+        assert secret not in text, f"a secret reached the verdict ({secret[:6]}...)\n" + describe(v)
+    if statuses is not None:
+        assert v.status in statuses, f"expected a verdict in {statuses}\n" + describe(v)
+    if ran:
+        assert "ATTACK-RAN" in v.output, "the attack did not run to its end (so it proves nothing)\n" + describe(v)
+
+
+def assert_still_grades(judge) -> None:
+    """Right after an attack the same judge grades a correct solution correctly, and a wrong one as wrong."""
+    v = judge.grade(SLUG, RIGHT, limits={"wall_s": 10, "cpu_s": 5})
+    assert v.status == "passed", "the judge no longer grades a correct solution\n" + describe(v)
+    v = judge.grade(SLUG, "def split_heads(x, num_heads):\n    return x\n", limits={"wall_s": 10, "cpu_s": 5})
+    assert v.status == "failed" and v.kind == "shape", "the judge no longer fails a wrong solution\n" + describe(v)
+
+
+# -- processes ---------------------------------------------------------------------------------
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read(65536)
+    except OSError:
+        return b""
+
+
+def processes_with(marker: str) -> list[int]:
+    """Pids (seen from here, the host's view) whose command line, name or environment holds `marker`."""
+    needle = marker.encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        for part in ("cmdline", "comm", "environ"):
+            if needle in _read(f"/proc/{entry}/{part}"):
+                found.append(int(entry))
+                break
+    return found
+
+
+def reap(marker: str) -> list[int]:
+    """Kill what an escaped attack left running (only processes carrying this test's unique marker)."""
+    pids = processes_with(marker)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return pids
+
+
+def wait_gone(marker: str, within_s: float = 1.0) -> list[int]:
+    """Pids still carrying `marker` after a grace period (an escaped process outlives it)."""
+    deadline = time.monotonic() + within_s
+    while True:
+        pids = processes_with(marker)
+        if not pids or time.monotonic() > deadline:
+            return pids
+        time.sleep(0.05)
+
+
+def process_state(pid: int) -> str | None:
+    """The state letter from /proc/PID/stat (R, S, T for stopped, Z...), None when gone."""
+    raw = _read(f"/proc/{pid}/stat").decode(errors="replace")
+    if not raw:
+        return None
+    return raw.rsplit(")", 1)[1].split()[0]
+
+
+def tree_digest(root: Path) -> dict[str, bytes]:
+    """Every file under `root` with its content, for before/after comparisons."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            out[str(path)] = path.read_bytes()
+    return out
+
+
+def marker() -> str:
+    """A unique marker for this attack's traces."""
+    return "mk" + secrets.token_hex(6)  # 14 characters: fits a process name (comm)

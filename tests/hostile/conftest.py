@@ -1,0 +1,140 @@
+"""Fixtures of the hostile suite: warm judges, canaries, and facts about the strict sandbox.
+
+Attacks that only the strict sandbox can stop (files, network, processes, signals) take the
+`sandboxed` fixture: strict only. Set MLKATAS_HOSTILE_PROBE_LOCAL=1 to run the ones that are
+harmless on a developer's machine against the local judge as well: there they are expected to
+escape and fail, which proves the assertions can catch an escape. Attacks the trust boundary
+must stop in every mode (forged verdicts, patched comparisons, limits) take `judge`, which runs
+them against both judges.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mlkatas.judge import Judge
+
+from ._harness import SECRET_ENV, SLUG
+
+PROBE_LOCAL = os.environ.get("MLKATAS_HOSTILE_PROBE_LOCAL") == "1"
+
+
+@dataclass
+class Canary:
+    dir: Path  # outside any scratch folder; only the test process may touch it
+    file: Path
+    token: str  # the secret inside `file`
+
+
+@pytest.fixture(scope="session")
+def env_secret():
+    """A secret in the environment of the process that starts the judges (set before they start)."""
+    value = "envsecret" + secrets.token_hex(16)
+    old = os.environ.get(SECRET_ENV)
+    os.environ[SECRET_ENV] = value
+    yield value
+    if old is None:
+        os.environ.pop(SECRET_ENV, None)
+    else:
+        os.environ[SECRET_ENV] = old
+
+
+@pytest.fixture(scope="session")
+def canary(tmp_path_factory) -> Canary:
+    folder = tmp_path_factory.mktemp("canary")
+    token = "filesecret" + secrets.token_hex(16)
+    path = folder / "secret.txt"
+    path.write_text(token + "\n")
+    return Canary(folder, path, token)
+
+
+@pytest.fixture
+def outside(tmp_path) -> Path:
+    """A fresh folder outside the scratch folder that attacks try to write into."""
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def strict_judge(env_secret, catalog):
+    # No skip: a machine that cannot run the strict judge fails this suite with the reason.
+    with Judge(sandbox="strict", catalog=catalog) as j:
+        yield j
+
+
+@pytest.fixture(scope="session")
+def local_judge(env_secret, catalog):
+    with Judge(sandbox="local", catalog=catalog) as j:
+        yield j
+
+
+@pytest.fixture(params=["local", "strict"])
+def judge(request):
+    """Attacks the process boundary must stop in both modes."""
+    return request.getfixturevalue(f"{request.param}_judge")
+
+
+@pytest.fixture(params=["strict", "local"] if PROBE_LOCAL else ["strict"])
+def sandboxed(request):
+    """Attacks only the strict sandbox stops (plus, on request, the local judge to watch them escape)."""
+    return request.getfixturevalue(f"{request.param}_judge")
+
+
+PROBE = '''
+import os, json
+facts = {"pid": os.getpid(), "ppid": os.getppid(), "uid": os.getuid()}
+try:
+    facts["pid_ns"] = os.readlink("/proc/self/ns/pid")
+except OSError as exc:
+    facts["pid_ns"] = None
+with open("/proc/self/status") as f:
+    for line in f:
+        key, _, value = line.partition(":")
+        if key in ("NSpid", "Seccomp", "NoNewPrivs"):
+            facts[key] = value.split()
+try:
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+    facts["fork"] = "allowed"
+except OSError as exc:
+    facts["fork"] = f"refused: {exc}"
+try:
+    facts["visible_pids"] = sum(e.isdigit() for e in os.listdir("/proc"))
+except OSError:
+    facts["visible_pids"] = None
+print("FACTS" + json.dumps(facts))
+
+
+def split_heads(x, num_heads):
+    return x
+'''
+
+
+@pytest.fixture(scope="session")
+def strict_facts(strict_judge) -> dict:
+    """What a strict child says about itself: its PID namespace, seccomp mode, whether fork works.
+    Attacks that would hurt this machine if they escaped (kill(-1), fork bombs) run only when
+    these show the layers that contain them."""
+    v = strict_judge.grade(SLUG, PROBE, limits={"wall_s": 10, "cpu_s": 5})
+    line = next((l for l in v.output.splitlines() if l.startswith("FACTS")), None)
+    facts = json.loads(line[5:]) if line else {}
+    facts["verdict"] = v.status
+    facts["host_pid_ns"] = os.readlink("/proc/self/ns/pid")
+    return facts
+
+
+def require_containment(facts: dict, *, no_fork: bool = False) -> None:
+    """Fail (never skip) before running an attack that would do real harm if it escaped."""
+    own_pid_ns = (facts.get("pid_ns") and facts["pid_ns"] != facts["host_pid_ns"]) or len(facts.get("NSpid") or []) > 1
+    fork_refused = facts.get("verdict") in ("error",) or str(facts.get("fork", "")).startswith("refused")
+    if not own_pid_ns:
+        pytest.fail(f"refusing to run this attack: the strict child is not in its own PID namespace ({facts})")
+    if no_fork and not fork_refused:
+        pytest.fail(f"refusing to run this attack: the strict child can fork ({facts})")
