@@ -98,18 +98,27 @@ with open("/proc/self/status") as f:
         if key in ("NSpid", "Seccomp", "NoNewPrivs"):
             facts[key] = value.split()
 try:
-    child = os.fork()
-    if child == 0:
-        os._exit(0)
-    os.waitpid(child, 0)
-    facts["fork"] = "allowed"
-except OSError as exc:
-    facts["fork"] = f"refused: {exc}"
-try:
     facts["visible_pids"] = sum(e.isdigit() for e in os.listdir("/proc"))
 except OSError:
     facts["visible_pids"] = None
 print("FACTS" + json.dumps(facts))
+
+
+def split_heads(x, num_heads):
+    return x
+'''
+
+
+FORK_PROBE = '''
+import os
+try:
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+    print("FORK-ALLOWED")
+except OSError as exc:
+    print(f"FORK-REFUSED {exc}")
 
 
 def split_heads(x, num_heads):
@@ -125,15 +134,17 @@ def strict_facts(strict_judge) -> dict:
     v = strict_judge.grade(SLUG, PROBE, limits={"wall_s": 10, "cpu_s": 5})
     line = next((l for l in v.output.splitlines() if l.startswith("FACTS")), None)
     facts = json.loads(line[5:]) if line else {}
-    facts["verdict"] = v.status
     facts["host_pid_ns"] = os.readlink("/proc/self/ns/pid")
+    v = strict_judge.grade(SLUG, FORK_PROBE, limits={"wall_s": 10, "cpu_s": 5})
+    # refused with an error, or the child killed for trying (a seccomp kill ends it with an error verdict)
+    facts["fork"] = "allowed" if "FORK-ALLOWED" in v.output else f"refused ({v.status}: {v.output.strip()[:200]})"
     return facts
 
 
 def require_containment(facts: dict, *, no_fork: bool = False) -> None:
     """Fail (never skip) before running an attack that would do real harm if it escaped."""
     own_pid_ns = (facts.get("pid_ns") and facts["pid_ns"] != facts["host_pid_ns"]) or len(facts.get("NSpid") or []) > 1
-    fork_refused = facts.get("verdict") in ("error",) or str(facts.get("fork", "")).startswith("refused")
+    fork_refused = str(facts.get("fork", "")).startswith("refused")
     if not own_pid_ns:
         pytest.fail(f"refusing to run this attack: the strict child is not in its own PID namespace ({facts})")
     if no_fork and not fork_refused:

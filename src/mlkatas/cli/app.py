@@ -8,42 +8,29 @@ from typing import Optional
 
 import typer
 
-from mlkatas.catalog import Catalog, UnknownKata
-from mlkatas.cli import render
+from mlkatas.cli import practice, render
+from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog, open_workspace  # noqa: F401
 from mlkatas.kata import DIFFICULTIES
+from mlkatas.workspace import Workspace, WorkspaceError
 
 app = typer.Typer(
     name="mlkatas",
-    help="Tensor-manipulation katas (einops, PyTorch) with a real judge: hidden randomised tests and feedback that says what is wrong.",
+    help=(
+        "Tensor-manipulation katas (einops, PyTorch) with a real judge: hidden randomised tests and "
+        "feedback that says what is wrong.\n\n"
+        "[bold]Start here:[/bold] [cyan]mlkatas start[/cyan] puts your first kata in ./katas/ and shows the task; "
+        "[cyan]mlkatas watch[/cyan] checks it every time you save. "
+        "[cyan]mlkatas progress[/cyan] shows how far you are."
+    ),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
 )
 dev = typer.Typer(help="Tools for kata authors: prove katas check themselves, measure the judge.", no_args_is_help=True)
-app.add_typer(dev, name="dev")
+app.add_typer(dev, name="dev", rich_help_panel="For kata authors")
 
-USAGE_ERROR = 2
-
-
-def fail_usage(message: str) -> typer.Exit:
-    render.console(stderr=True).print(f"[bold red]error:[/bold red] {message}")
-    return typer.Exit(USAGE_ERROR)
-
-
-def load_catalog() -> Catalog:
-    catalog = Catalog.load()
-    if catalog.problems:
-        err = render.console(stderr=True)
-        for problem in catalog.problems:
-            err.print(f"[yellow]warning:[/yellow] skipped a malformed kata: {problem}")
-    return catalog
-
-
-def get_kata(catalog: Catalog, slug: str):
-    try:
-        return catalog.get(slug)
-    except UnknownKata as exc:
-        raise fail_usage(str(exc)) from None
+PRACTICE = practice.PANEL
+BROWSE = "Browse"
 
 
 @app.command("list")

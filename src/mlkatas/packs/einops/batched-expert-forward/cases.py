@@ -38,10 +38,6 @@ def _summed_experts(tokens, weights):
     return (tokens @ weights).sum(0)
 
 
-def _transposed_tokens(tokens, weights):
-    return (tokens.transpose(1, 2) @ weights.transpose(1, 2).transpose(1, 2))
-
-
 MISTAKES = [
     ("shared-weight", _shared_weight, "This matches using expert_weights[0] for every expert; expert e needs its own expert_weights[e]"),
     (

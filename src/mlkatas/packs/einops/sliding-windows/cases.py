@@ -3,6 +3,7 @@
 Every hidden case draws one of three regimes: overlapping windows (step < K), touching windows
 (step == K) and spaced-out windows (step > K). N >= K always, so there is at least one window."""
 
+import torch
 from einops import rearrange
 
 DTYPES = ("float32", "float64", "bfloat16", "int64", "int32")
@@ -38,6 +39,18 @@ def _unfold_as_is(x, k, step):
     return windows.reshape(-1, k, x.shape[2])
 
 
+def _padded_tail(x, k, step):
+    n = x.shape[1]
+    count = -(-(n - k) // step) + 1
+    padded = torch.cat([x, x.new_zeros(x.shape[0], (count - 1) * step + k - n, x.shape[2])], dim=1)
+    return rearrange(padded.unfold(1, k, step), "b w d k -> (b w) k d")
+
+
+def _one_short(x, k, step):
+    count = (x.shape[1] - k) // step
+    return rearrange(x.unfold(1, k, step)[:, :count], "b w d k -> (b w) k d")
+
+
 MISTAKES = [
     (
         "window-major rows",
@@ -49,5 +62,17 @@ MISTAKES = [
         _unfold_as_is,
         "Tensor.unfold appends the window axis at the end, (B, W, D, window_size); a reshape cannot fix that, "
         "the window axis has to move in front of D first",
+    ),
+    (
+        "padded tail",
+        _padded_tail,
+        "You padded the end so that the leftover positions get a window; the kata drops them: "
+        "W = (N - window_size) // step + 1",
+    ),
+    (
+        "one window short",
+        _one_short,
+        "You made one window fewer than fit: (N - window_size) // step counts the moves from the first "
+        "window to the last, so W = (N - window_size) // step + 1",
     ),
 ]

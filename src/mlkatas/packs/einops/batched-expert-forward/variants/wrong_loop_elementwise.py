@@ -1,0 +1,9 @@
+# expect: rule
+import torch
+
+
+def batched_expert_forward(dispatched_tokens, expert_weights):
+    outputs = []
+    for tokens, weights in zip(dispatched_tokens, expert_weights):
+        outputs.append((tokens.unsqueeze(-1) * weights.unsqueeze(0)).sum(dim=1))
+    return torch.stack(outputs)
