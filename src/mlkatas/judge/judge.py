@@ -37,6 +37,7 @@ class Judge:
         self._pool: ZygotePool | None = None
         self._pool_lock = threading.Lock()
         self._suites: dict[str, Suite] = {}
+        self._encoded: dict[str, tuple] = {}
         self._suite_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -67,6 +68,13 @@ class Judge:
                 self._suites[slug] = Suite.build(kata)
             return self._suites[slug]
 
+    def _inputs(self, slug: str, suite: Suite) -> tuple:
+        """Encoded once per kata: every grade sends the same inputs."""
+        with self._suite_lock:
+            if slug not in self._encoded:
+                self._encoded[slug] = encode_inputs(suite)
+            return self._encoded[slug]
+
     def grade(
         self,
         slug: str,
@@ -90,7 +98,8 @@ class Judge:
         if seed is not None:
             case, expected = suite.analogous(seed)
             suite = Suite(kata, [case], [expected], [], suite.mistakes, suite.arg_names, suite.outputs)
-        header, blobs = build_job(kata, suite, text, filename or f"{kata.entry}.py", run_limits)
+        inputs = encode_inputs(suite) if seed is not None else self._inputs(slug, suite)
+        header, blobs = build_job(kata, inputs, text, filename or f"{kata.entry}.py", run_limits)
         self.start()
         assert self._pool is not None
         zygote = self._pool.acquire()
@@ -124,16 +133,24 @@ def encode_case(case: Case, blobs: list[bytes]) -> dict:
     }
 
 
-def build_job(kata: Kata, suite: Suite, source: str, filename: str, limits: Limits) -> tuple[dict, list[bytes]]:
-    """The child's job: the source and the inputs; never an expected output."""
+def encode_inputs(suite: Suite) -> tuple[list, list, list[bytes]]:
+    """The cases' and probes' inputs as wire data (what a child may see of a suite)."""
     blobs: list[bytes] = []
+    cases = [encode_case(c, blobs) for c in suite.cases]
+    probes = [encode_case(c, blobs) for c in suite.probes]
+    return cases, probes, blobs
+
+
+def build_job(kata: Kata, inputs: tuple, source: str, filename: str, limits: Limits) -> tuple[dict, list[bytes]]:
+    """The child's job: the source and the inputs; never an expected output."""
+    cases, probes, blobs = inputs
     job = {
         "source": source,
         "filename": filename,
         "entry": kata.entry,
         "kind": kata.kind,
-        "cases": [encode_case(c, blobs) for c in suite.cases],
-        "probes": [encode_case(c, blobs) for c in suite.probes],
+        "cases": cases,
+        "probes": probes,
         "output_bytes": limits.output_mb * 2**20,
         "log_bytes": limits.log_kb * 1024,
     }
