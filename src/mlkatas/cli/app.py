@@ -1,15 +1,14 @@
-"""The `mlkatas` command: browse katas, grade a solution, and check the kata packs."""
+"""The `mlkatas` command: browse katas, practise them (cli/practice.py), and check the kata packs."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Optional
 
 import typer
 
 from mlkatas.cli import practice, render
-from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog, open_workspace  # noqa: F401
+from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
 from mlkatas.kata import DIFFICULTIES
 from mlkatas.workspace import Workspace, WorkspaceError
 
@@ -29,17 +28,17 @@ app = typer.Typer(
 dev = typer.Typer(help="Tools for kata authors: prove katas check themselves, measure the judge.", no_args_is_help=True)
 app.add_typer(dev, name="dev", rich_help_panel="For kata authors")
 
-PRACTICE = practice.PANEL
 BROWSE = "Browse"
+practice.register(app, dev)  # start, watch, check, hint, ...: listed first in --help
 
 
-@app.command("list")
+@app.command("list", rich_help_panel=BROWSE)
 def list_katas(
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only katas with this topic."),
     difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="easy, medium or hard."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {slug, title, difficulty, time, topics}."),
 ) -> None:
-    """List the katas, in the order to take them."""
+    """List the katas, in the order to take them (✓ solved, • started)."""
     if difficulty is not None and difficulty not in DIFFICULTIES:
         raise fail_usage(f"--difficulty must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
     katas = load_catalog().filter(topic=topic, difficulty=difficulty)
@@ -50,45 +49,23 @@ def list_katas(
     if not katas:
         out.print("No kata matches those filters.")
         return
-    out.print(render.kata_table(katas))
+    solved, attempted = set(), set()
+    try:
+        ws = Workspace.find()
+        if ws is not None:
+            solved, attempted = set(ws.solved()), set(ws.attempted())
+    except WorkspaceError as exc:
+        render.console(stderr=True).print(f"[yellow]warning:[/yellow] progress not shown: {exc}", markup=False)
+    out.print(render.kata_table(katas, solved, attempted))
 
 
-@app.command()
+@app.command(rich_help_panel=BROWSE)
 def show(slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads.")) -> None:
     """Show a kata's description, example and signature."""
     kata = get_kata(load_catalog(), slug)
-    render.console().print(render.kata_panel(kata))
-
-
-@app.command()
-def check(
-    slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads."),
-    file: Path = typer.Argument(..., help="Your solution file."),
-    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
-    sandbox: str = typer.Option("local", "--sandbox", help="local (your own code) or strict (code from anyone)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Run one case like the hidden case with this seed, values shown."),
-) -> None:
-    """Grade FILE against the kata's example and hidden cases. Exit 0 if it passes, 1 if not."""
-    catalog = load_catalog()
-    get_kata(catalog, slug)
-    if sandbox not in ("local", "strict"):
-        raise fail_usage(f"--sandbox must be local or strict, not {sandbox!r}")
-    try:
-        source = file.read_bytes()
-    except OSError as exc:
-        raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
-    from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show
-
-    try:
-        with Judge(sandbox=sandbox, catalog=catalog) as judge:
-            verdict = judge.grade(slug, source, filename=str(file), seed=seed)
-    except SandboxUnavailable as exc:
-        raise fail_usage(str(exc)) from None
-    if as_json:
-        typer.echo(json.dumps(verdict.to_dict(), indent=2))
-    else:
-        render.console().print(render.verdict_view(verdict))
-    raise typer.Exit(0 if verdict.passed else 1)
+    out = render.console()
+    out.print(render.kata_panel(kata))
+    out.print(f"Start it: mlkatas start {kata.slug}", style="dim")
 
 
 @dev.command("check")
@@ -100,7 +77,8 @@ def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (defa
     catalog = load_catalog()
     katas = [get_kata(catalog, s) for s in slugs] if slugs else list(catalog)
     out = render.console()
-    failures = len(catalog.problems)
+    malformed = 0 if slugs else len(catalog.problems)  # only a whole-catalogue check answers for others' katas
+    failures = 0
     with Judge(catalog=catalog) as judge:
         for kata in katas:
             result = check_kata(judge, kata)
@@ -110,8 +88,8 @@ def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (defa
                 if not line.ok:
                     out.print(f"      [red]✗ {line.subject}[/red]: {line.detail}", markup=True)
             failures += not result.ok
-    out.print(f"{len(katas) - failures if failures <= len(katas) else 0} of {len(katas)} katas ok" + (f", {len(catalog.problems)} malformed" if catalog.problems else ""))
-    raise typer.Exit(1 if failures else 0)
+    out.print(f"{len(katas) - failures} of {len(katas)} katas ok" + (f", {malformed} malformed" if malformed else ""))
+    raise typer.Exit(1 if failures or malformed else 0)
 
 
 @dev.command("bench")

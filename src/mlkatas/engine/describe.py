@@ -32,9 +32,8 @@ def describe_value(value: Any) -> str:
         return f"tensor {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
     if isinstance(value, (list, tuple)):
         kind = type(value).__name__
-        if value and all(isinstance(v, torch.Tensor) for v in value):
-            return f"{kind} of {len(value)} tensors"
-        return f"{kind} of {len(value)} items"
+        noun = "tensor" if value and all(isinstance(v, torch.Tensor) for v in value) else "item"
+        return f"{kind} of {len(value)} {noun}" + ("s" if len(value) != 1 else "")
     type_name = getattr(value, "type_name", None)  # wire.Opaque
     if type_name:
         return "generator" if "generator" in type_name else type_name
@@ -50,7 +49,8 @@ def describe_arg(name: str, value: Any) -> str:
         return f"{name}: {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
     if isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.Tensor) for v in value):
         first = value[0]
-        return f"{name}: {type(value).__name__} of {len(value)} tensors, each {fmt_dtype(first.dtype)} {fmt_shape(first.shape)}"
+        count = f"{len(value)} tensor" + ("s" if len(value) != 1 else "")
+        return f"{name}: {type(value).__name__} of {count}, each {fmt_dtype(first.dtype)} {fmt_shape(first.shape)}"
     if isinstance(value, (int, float, bool)) or value is None:
         return f"{name}={value!r}"
     return f"{name}: {describe_value(value)}"

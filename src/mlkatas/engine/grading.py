@@ -62,12 +62,7 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Misma
         return _with_known_mistake(suite, case, got, tol, mismatch)
     mutated = outcome.get("mutated") or []
     if mutated:
-        names = [suite.arg_names[i] if i < len(suite.arg_names) else f"argument {i}" for i in mutated]
-        return Mismatch(
-            "mutated_input",
-            f"your function changed its input {', '.join(names)} (in place: `x[...] = ...`, `x.add_()`, "
-            "`x.transpose_()`...); the caller's tensors must stay as they were, so work on new tensors or views",
-        )
+        return Mismatch("mutated_input", _mutation_message(suite, case, mutated))
     if mismatch is None:
         return None
     if mismatch.kind == "rearranged":
@@ -75,6 +70,18 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Misma
         if how:
             mismatch.message += f": {how}"
     return _with_known_mistake(suite, case, got, tol, mismatch)
+
+
+def _mutation_message(suite: Suite, case, mutated: list[int]) -> str:
+    names = [suite.arg_names[i] if i < len(suite.arg_names) else f"argument {i}" for i in mutated]
+    lists = any(isinstance(case.args[i], (list, tuple)) for i in mutated if i < len(case.args))
+    how = "in place: `x[...] = ...`, `x.add_()`, `x.transpose_()`..."
+    if lists:
+        how += "; or the list itself: append, insert, pop, sort, item assignment"
+    return (
+        f"your function changed its input {', '.join(names)} ({how}); the caller's values must stay as they "
+        "were, so build new tensors or views"
+    )
 
 
 def _explain(suite: Suite, case, got: Any) -> str | None:

@@ -30,13 +30,13 @@ MISTAKES = [
     (
         "cat",
         _cat,
-        "That is `torch.cat(tensors)`: cat glues the items end to end along an axis they already have; "
-        "`torch.stack` adds a new axis for the list",
+        "Your output equals `torch.cat(tensors)`: cat joins the items along an axis they already have, "
+        "making it longer; `torch.stack` creates a new axis for the list",
     ),
     (
         "cat-columns",
         _cat_columns_then_reshape,
-        "That is `torch.cat(tensors, dim=1)` reshaped to (N, H, W): the items were placed side by side, "
-        "and a reshape cannot pull them apart again",
+        "Your output equals `torch.cat(tensors, dim=1)` reshaped to (N, H, W): the items were placed side "
+        "by side, and a reshape cannot pull them apart again",
     ),
 ]

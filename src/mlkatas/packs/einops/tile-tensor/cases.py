@@ -33,19 +33,21 @@ MISTAKES = [
     (
         "repeat-2-counts",
         _repeat_rows,
-        "That is what `x.repeat(batch_size, 1)` gives: with one count per existing axis, repeat makes the "
-        "row axis longer instead of adding an axis; pass three counts, `x.repeat(batch_size, 1, 1)`",
+        "Your output equals `x.repeat(batch_size, 1)`: the copies were glued below each other along the "
+        "row axis instead of going into a new axis; repeat adds an axis only when it gets one count per "
+        "output axis, `x.repeat(batch_size, 1, 1)`",
     ),
     (
         "tile-1-count",
         _tile_columns,
-        "That is what `x.tile((batch_size,))` gives: tile lines a short list of counts up with the last "
-        "axes, so the columns were repeated; pass `(batch_size, 1, 1)`",
+        "Your output equals `x.tile((batch_size,))`: the copies were placed side by side along the column "
+        "axis (tile matches a short list of counts with the last axes); a new front axis needs "
+        "`(batch_size, 1, 1)`",
     ),
     (
         "repeat-interleave",
         _interleave_rows,
-        "That is `repeat_interleave` on the rows: it repeats each row in place (r0 r0 r1 r1 ...) instead of "
-        "repeating the whole matrix, so the copies come out scrambled",
+        "Your output equals `x.repeat_interleave(batch_size, dim=0)` reshaped: each row was repeated in place "
+        "(r0 r0 r1 r1 ...) instead of the whole matrix, so the copies come out scrambled",
     ),
 ]

@@ -1,0 +1,4 @@
+# expect: rearranged
+def cyclic_permute(x):
+    d1, d2, d3, d4 = x.shape
+    return x.reshape(d4, d1, d2, d3)

@@ -1,0 +1,4 @@
+# expect: shape
+def cyclic_permute(x):
+    # the last axis reaches the front, but the first one is sent to the back
+    return x.transpose(0, 3)

@@ -1,0 +1,5 @@
+from einops import rearrange
+
+
+def flatten_leading(x):
+    return rearrange(x, "a b c d -> (a b) c d")

@@ -1,0 +1,2 @@
+def flatten_leading(x):
+    return x.flatten(0, 1)

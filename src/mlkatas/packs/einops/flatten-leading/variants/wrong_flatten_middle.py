@@ -1,0 +1,4 @@
+# expect: shape
+def flatten_leading(x):
+    # counts axes from 1
+    return x.flatten(1, 2)

@@ -1,0 +1,3 @@
+# expect: dtype
+def flatten_leading(x):
+    return x.flatten(0, 1).float()

@@ -1,0 +1,2 @@
+def swap_height_width(x):
+    return x.permute(0, 1, 3, 2).contiguous()

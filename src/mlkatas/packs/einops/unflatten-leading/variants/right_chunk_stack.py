@@ -1,0 +1,5 @@
+import torch
+
+
+def unflatten_leading(x, d1):
+    return torch.stack(torch.chunk(x, d1, dim=0))

@@ -1,0 +1,4 @@
+# expect: shape
+def unflatten_leading(x, d1):
+    # takes d1 for the size of the second axis
+    return x.reshape(-1, d1, *x.shape[1:])

@@ -1,0 +1,3 @@
+# expect: dtype
+def unflatten_leading(x, d1):
+    return x.reshape(d1, -1, *x.shape[1:]).to(float)

@@ -1,0 +1,5 @@
+# expect: rearranged
+def unflatten_leading(x, d1):
+    n, d3, d4 = x.shape
+    # splits as (d2 d1), then swaps: the right shape, but d1 was the fast axis
+    return x.reshape(n // d1, d1, d3, d4).transpose(0, 1)
