@@ -76,7 +76,9 @@ def compare_structure(expected: Any, got: Any, names: tuple[str, ...] = ()) -> t
     return [("output", expected, got)], None
 
 
-def compare_tensor(label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool) -> Mismatch | None:
+def compare_tensor(
+    label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool, input_dtypes: frozenset = frozenset()
+) -> Mismatch | None:
     """Shape, then dtype, then values; None when they agree."""
     if tuple(got.shape) != tuple(expected.shape):
         return Mismatch(
@@ -88,7 +90,7 @@ def compare_tensor(label: str, expected: torch.Tensor, got: torch.Tensor, tol: T
         return Mismatch(
             "dtype",
             f"{label} has dtype {str(got.dtype).removeprefix('torch.')}, expected "
-            f"{str(expected.dtype).removeprefix('torch.')} (the dtype of the input)",
+            f"{str(expected.dtype).removeprefix('torch.')}" + (" (the dtype of the input)" if expected.dtype in input_dtypes else ""),
         )
     wrong = mismatch_mask(expected, got, tol)
     if not bool(wrong.any()):
@@ -138,12 +140,14 @@ def values_message(label: str, expected, got, wrong: torch.Tensor, tol: Toleranc
     return msg
 
 
-def compare_output(expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = ()) -> Mismatch | None:
+def compare_output(
+    expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = (), input_dtypes: frozenset = frozenset()
+) -> Mismatch | None:
     pairs, problem = compare_structure(expected, got, names)
     if problem:
         return problem
     for label, e, g in pairs:
-        mismatch = compare_tensor(label, e, g, tol, hidden)
+        mismatch = compare_tensor(label, e, g, tol, hidden, input_dtypes)
         if mismatch:
             mismatch.detail.setdefault("label", label)
             return mismatch

@@ -57,7 +57,7 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Misma
     if not outcome.get("ok"):
         return Mismatch(outcome.get("kind", "error"), outcome.get("message", "your code raised an error"))
     got = outcome["value"]
-    mismatch = compare_output(expected, got, tol, case.hidden, suite.outputs)
+    mismatch = compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
         return _with_known_mistake(suite, case, got, tol, mismatch)
     mutated = outcome.get("mutated") or []
@@ -70,6 +70,16 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Misma
         if how:
             mismatch.message += f": {how}"
     return _with_known_mistake(suite, case, got, tol, mismatch)
+
+
+def _tensor_dtypes(args) -> frozenset:
+    found = set()
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            found.add(a.dtype)
+        elif isinstance(a, (list, tuple)):
+            found |= _tensor_dtypes(a)
+    return frozenset(found)
 
 
 def _mutation_message(suite: Suite, case, mutated: list[int]) -> str:

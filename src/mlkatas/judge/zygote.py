@@ -31,7 +31,11 @@ def warm_up() -> None:
     torch.einsum("bij,bjk->bik", x, x.transpose(1, 2))
     torch.softmax(x, -1).topk(2)
     import mlkatas.judge.child  # noqa: F401 - its imports too, before any sandbox
+
+    with mlkatas.judge.child.OpCounter():  # the first dispatch mode imports torch._dynamo (2-4 s)
+        torch.bmm(x, x.transpose(1, 2))
     import mlkatas.judge.sandbox  # noqa: F401
+    import mlkatas.judge.strict  # noqa: F401
 
 
 def spawn(ctrl: socket.socket, request: dict, fds: list[int], mode: str) -> int:
@@ -90,6 +94,12 @@ def main(argv: list[str]) -> None:
     ctrl = socket.socket(fileno=int(argv[1]))
     mode = argv[2] if len(argv) > 2 else "local"
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the judge's to handle
+    if mode == "strict":
+        # namespaces first (a user namespace needs a single-threaded process: before torch)
+        from mlkatas.judge import strict
+
+        strict.boot(ctrl, strict.Plan.from_json(argv[3]), warm_up)
+        return
     warm_up()
     serve(ctrl, mode)
 

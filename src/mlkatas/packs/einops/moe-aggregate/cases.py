@@ -60,6 +60,11 @@ def _renormalised(expert_outputs, indices, weights):
     return (_per_choice(expert_outputs, weights) * w[..., None]).sum(2)
 
 
+def _softmaxed(expert_outputs, indices, weights):
+    w = torch.softmax(weights, dim=-1)
+    return (_per_choice(expert_outputs, weights) * w[..., None]).sum(2)
+
+
 def _unweighted(expert_outputs, indices, weights):
     return _per_choice(expert_outputs, weights).sum(2)
 
@@ -79,6 +84,11 @@ MISTAKES = [
         "renormalised",
         _renormalised,
         "This matches weights divided by their sum; use top_k_weights exactly as given, they need not sum to 1",
+    ),
+    (
+        "softmaxed",
+        _softmaxed,
+        "This matches a softmax applied to the weights; they are already the final mixing weights, use them as given",
     ),
     ("unweighted", _unweighted, "This matches a plain sum over the K choices; multiply each row by its weight first"),
     ("mean", _mean, "This matches a plain mean over the K choices; the weights say how much each choice counts"),
