@@ -75,4 +75,9 @@ MISTAKES = [
         "You made one window fewer than fit: (N - window_size) // step counts the moves from the first "
         "window to the last, so W = (N - window_size) // step + 1",
     ),
+    (
+        "step ignored",
+        lambda x, k, step: rearrange(x.unfold(1, k, 1), "b w d k -> (b w) k d"),
+        "Your windows move by one position at a time; they should move by step",
+    ),
 ]

@@ -1,0 +1,6 @@
+import torch
+from einops import reduce
+
+
+def channel_max_pool(x: torch.Tensor) -> torch.Tensor:
+    return reduce(x, "b c h w -> b 1 h w", "max")

@@ -1,0 +1,5 @@
+from einops import reduce
+
+
+def channel_max_pool(x):
+    return reduce(x, "b c h w -> b 1 h w", "max")

@@ -1,0 +1,13 @@
+import torch
+from torch import nn
+from einops import rearrange
+
+
+class PatchMerging(nn.Module):
+    def __init__(self, input_dim: int):
+        super().__init__()
+        self.projection = nn.Linear(4 * input_dim, 2 * input_dim, bias=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        merged = rearrange(x, "b (h p1) (w p2) c -> b h w (p1 p2 c)", p1=2, p2=2)
+        return self.projection(merged)
