@@ -136,3 +136,37 @@ def tensor_grids(detail: dict, max_slices: int = MAX_SLICES) -> Grids | None:
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+@dataclass
+class Picture:
+    """A small failing case drawn beside the first failure, when that one is too big to draw."""
+
+    case: str  # the verdict's case it stands for, e.g. "hidden 7"
+    seed: int | None  # set when it is an analogous case rebuilt from a hidden case's seed
+    grids: Grids
+
+
+def find_picture(judge, verdict, source: str | bytes, tries: int = 3) -> Picture | None:
+    """When the first failure has no picture, one that shows the same mistake small: another
+    visible failing case with small outputs, or an analogous case of a failed hidden case,
+    graded again from its seed (new values, the same sizes and layout: hidden data stays hidden).
+    Costs at most `tries` extra gradings of one case each."""
+    first = verdict.first_failure
+    if first is None or first.kind in ("error", "timeout", "memory", "rule") or tensor_grids(first.detail) is not None:
+        return None
+    same_kind = [c for c in verdict.cases if c.status == "failed" and c.kind == first.kind and c is not first]
+    for c in same_kind:
+        grids = None if c.hidden else tensor_grids(c.detail)
+        if grids is not None:
+            return Picture(c.name, None, grids)
+    cases = {case.name: case for case in judge.suite(verdict.kata).cases if case.hidden and case.seed is not None}
+    hidden = [c for c in same_kind if c.hidden and c.name in cases]
+    hidden.sort(key=lambda c: sum(getattr(a, "numel", lambda: 0)() for a in cases[c.name].args))  # smallest first
+    for c in hidden[:tries]:
+        seed = cases[c.name].seed
+        again = judge.grade(verdict.kata, source, seed=seed).first_failure
+        grids = tensor_grids(again.detail) if again is not None else None
+        if grids is not None:
+            return Picture(c.name, seed, grids)
+    return None

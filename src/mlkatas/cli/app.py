@@ -6,6 +6,7 @@ import json
 from typing import Optional
 
 import typer
+from rich.markup import escape
 
 from mlkatas.cli import practice, render
 from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
@@ -55,7 +56,7 @@ def list_katas(
         if ws is not None:
             solved, attempted = set(ws.solved()), set(ws.attempted())
     except WorkspaceError as exc:
-        render.console(stderr=True).print(f"[yellow]warning:[/yellow] progress not shown: {exc}", markup=False)
+        render.console(stderr=True).print(f"[yellow]warning:[/yellow] progress not shown: {escape(str(exc))}")
     out.print(render.kata_table(katas, solved, attempted))
 
 
@@ -105,5 +106,29 @@ def dev_bench(
     bench_katas(katas, catalog, repeat, render.console())
 
 
+@dev.command("bench-judge")
+def dev_bench_judge(
+    kata: Optional[str] = typer.Option(None, "--kata", help="Kata to grade (default: the easy kata with the least input data)."),
+    sandbox: str = typer.Option("strict", "--sandbox", help="strict or local."),
+    count: int = typer.Option(200, "--count", "-n", help="Verdicts for the latency figures."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Zygotes in the pool (default: one per core)."),
+    allow_weaker: bool = typer.Option(False, "--allow-weaker-sandbox", help="Run strict mode without the layers this machine lacks."),
+    as_json: bool = typer.Option(False, "--json", help="Also print the figures as JSON."),
+) -> None:
+    """Cold start vs warm strict verdicts: p50/p99 latency, verdicts per second alone and with the pool busy."""
+    from mlkatas.judge import SandboxUnavailable
+    from mlkatas.judgebench import bench_judge
+
+    catalog = load_catalog()
+    if kata is not None:
+        get_kata(catalog, kata)
+    try:
+        result = bench_judge(catalog, render.console(), kata, sandbox, count, workers=workers, allow_weaker=allow_weaker)
+    except SandboxUnavailable as exc:
+        raise fail_usage(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+
+
 def main() -> None:
-    app()
+    app(prog_name="mlkatas")  # the same name in help whether run as `mlkatas` or `python -m mlkatas`

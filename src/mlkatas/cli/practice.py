@@ -1,12 +1,13 @@
-"""The practice commands: start, next, hint, solution, reset, progress (and watch's entry point).
+"""The practice commands: start, watch, check, hint, next, solution, reset, progress.
 
-Each one reads or changes the workspace (`katas/` and its state file, see workspace.py); none
-imports torch, so they answer at once. `check` lives in app.py and calls `after_check` here.
+Each one reads or changes the workspace (`katas/` and its state file, see workspace.py). Only
+check and watch load torch (when they start the judge), so the others answer at once.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Optional
 
 import typer
@@ -53,29 +54,30 @@ def after_check(ws: Workspace | None, catalog: Catalog, kata: Kata, verdict: Ver
     if out is None:
         return
     if verdict.passed:
-        out.print(Text("✓ Solved!" + (" Recorded in your progress." if first_solve else ""), style="bold green"))
         if ws is not None:
+            out.print(Text("✓ Solved!" + (" Recorded in your progress." if first_solve else ""), style="bold green"))
             out.print(next_line(ws, catalog, kata.slug))
-    else:
-        tips = [f"`mlkatas hint {kata.slug}` for a hint"] if kata.hints else []
+        return
+    tips = [f"`mlkatas hint {kata.slug}` for a hint"] if kata.hints else []
+    if ws is not None:
         tips.append("`mlkatas watch` re-checks on every save")
+    if tips:
         out.print(Text(" · ".join(tips), style="dim"))
 
 
-def show_started(out: Console, kata: Kata, path, created: bool, watch_tip: bool = True) -> None:
+def show_started(out: Console, kata: Kata, path: Path, created: bool) -> None:
     out.print(render.kata_panel(kata))
     where = shown_path(path)
     if created:
         out.print(Text.assemble(("Your file: ", "bold"), (where, "cyan"), " (the starter, ready for you to edit)"))
     else:
         out.print(Text.assemble(("Your file: ", "bold"), (where, "cyan"), " (already there: kept as it is)"))
-    if watch_tip:
-        out.print(
-            Text.assemble(
-                "Edit it, then run ", ("mlkatas check " + kata.slug, "cyan"),
-                ", or keep ", ("mlkatas watch", "cyan"), " running in a terminal to check on every save.",
-            )
+    out.print(
+        Text.assemble(
+            "Edit it, then run ", ("mlkatas check " + kata.slug, "cyan"),
+            ", or keep ", ("mlkatas watch", "cyan"), " running in a terminal to check on every save.",
         )
+    )
 
 
 def _record_for(ws: Workspace | None, slug: str) -> dict:
@@ -110,6 +112,61 @@ def start(
         typer.echo(json.dumps({"slug": kata.slug, "path": str(path.resolve())}))
         return
     show_started(render.console(), kata, path, created)
+
+
+def check(
+    slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads."),
+    file: Optional[Path] = typer.Argument(None, help="Your solution file (default: the kata's file in your workspace, katas/SLUG.py)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
+    sandbox: str = typer.Option("local", "--sandbox", help="local (your own code) or strict (code from anyone)."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Run one case like the hidden case with this seed, values shown."),
+    allow_weaker: bool = typer.Option(
+        False, "--allow-weaker-sandbox",
+        help="With --sandbox strict: run without the layers this machine lacks (named in a warning and in the verdict) instead of refusing.",
+    ),
+) -> None:
+    """Grade your solution against the kata's example and hidden cases. Exit 0 if it passes, 1 if not.
+
+    Checking your workspace file (the default) records the attempt, and the solve, in your progress."""
+    catalog = load_catalog()
+    kata = get_kata(catalog, slug)
+    if sandbox not in ("local", "strict"):
+        raise fail_usage(f"--sandbox must be local or strict, not {sandbox!r}")
+    ws = None
+    if file is None:
+        ws = open_workspace()
+        if ws is None or not ws.has_file(kata.slug):
+            raise fail_usage(f"no file for {kata.slug} in your workspace yet: `mlkatas start {kata.slug}` makes one (or pass a FILE)")
+        file = ws.kata_file(kata.slug)
+    else:
+        found = Workspace.find()
+        if found is not None and found.owns(file, kata.slug):
+            ws = open_workspace()
+    if seed is not None:
+        ws = None  # one analogous case is not a solve
+    try:
+        source = file.read_bytes()
+    except OSError as exc:
+        raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
+    from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
+
+    from mlkatas.tensorgrid import find_picture
+
+    picture = None
+    try:
+        with Judge(sandbox=sandbox, catalog=catalog, allow_weaker=allow_weaker) as judge:
+            verdict = judge.grade(slug, source, filename=str(file), seed=seed)
+            if not as_json and seed is None:
+                picture = find_picture(judge, verdict, source)
+    except SandboxUnavailable as exc:
+        raise fail_usage(str(exc)) from None
+    out = None if as_json else render.console()
+    if as_json:
+        typer.echo(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        out.print(render.verdict_view(verdict, picture))
+    after_check(ws, catalog, kata, verdict, out)
+    raise typer.Exit(0 if verdict.passed else 1)
 
 
 def next_kata(
@@ -202,7 +259,7 @@ def reset(
 
 
 def progress(
-    as_json: bool = typer.Option(False, "--json", help='Print {"solved": [slugs], "attempted": [slugs]} (attempted: started, not solved).'),
+    as_json: bool = typer.Option(False, "--json", help='Print {"solved": \\[slugs], "attempted": \\[slugs]} (attempted: started, not solved).'),
 ) -> None:
     """Show what you have solved, per difficulty and topic."""
     catalog = load_catalog()
@@ -224,14 +281,67 @@ def progress(
         out.print(Text.assemble("\nNo workspace here yet: ", ("mlkatas start", "cyan"), " begins with the first kata."))
         return
     out.print(Text(f"\nworkspace: {shown_path(ws.root)}", style="dim"))
-    if len(solved) < len(catalog):
-        out.print(next_line(ws, catalog, ws.current) if ws.current else Text.assemble("Next: ", ("mlkatas start", "cyan")))
+    current = ws.current if ws.current in catalog else None
+    if current and current not in solved:
+        kata = catalog.get(current)
+        out.print(Text.assemble("You are on ", (kata.slug, "cyan"), f" · {kata.title}: ", ("mlkatas watch", "cyan"), " to go on."))
+    elif len(solved) < len(catalog):
+        out.print(next_line(ws, catalog, current) if current else Text.assemble("Next: ", ("mlkatas start", "cyan")))
 
 
-def register(app: typer.Typer) -> None:
+def watch(
+    slug: Optional[str] = typer.Argument(None, help="The kata (default: the one you are on, or the next unsolved one)."),
+    poll: bool = typer.Option(False, "--poll", help="Poll for saves: for file systems without change events (network drives, some VMs and containers)."),
+    manual: bool = typer.Option(False, "--manual", help="Do not watch the file: check it each time you press Enter."),
+) -> None:
+    """Check your kata file every time you save it, with a warm judge, and show the verdict.
+
+    Keys: [bold]h[/bold] next hint · [bold]l[/bold] list katas · [bold]n[/bold] next kata · [bold]r[/bold] reset this kata (keeps a backup) · [bold]Enter[/bold] check now · [bold]q[/bold] quit."""
+    from mlkatas.cli import watch as watch_mode
+
+    catalog = load_catalog()
+    ws = open_workspace(create=True)
+    if slug is not None:
+        chosen = get_kata(catalog, slug).slug
+    else:
+        order = list(catalog.katas)
+        solved = set(ws.solved())
+        current = ws.current if ws.current in catalog else None
+        if current and current not in solved:
+            chosen = current
+        else:
+            chosen = ws.next_unsolved(order, current) or current or (order[0] if order else None)
+        if chosen is None:
+            raise fail_usage("there are no katas to watch")
+    try:
+        code = watch_mode.run(catalog, ws, chosen, poll=poll, manual=manual)
+    except WorkspaceError as exc:
+        raise workspace_error(exc) from None
+    raise typer.Exit(code)
+
+
+def bench_watch(
+    slug: str = typer.Option("split-heads", "--kata", "-k", help="The kata to save solutions of."),
+    repeat: int = typer.Option(10, "--repeat", "-n", help="Saves to time."),
+    cold: int = typer.Option(3, "--cold", help="Cold `mlkatas check` runs to time as the baseline (0: skip)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+) -> None:
+    """Time save-to-verdict in `mlkatas watch` (a real watch in a pseudo-terminal), beside a cold `mlkatas check`."""
+    from mlkatas.cli.bench_watch import bench_watch as run_bench
+
+    catalog = load_catalog()
+    kata = get_kata(catalog, slug)
+    run_bench(kata, repeat, cold, render.console(), as_json)
+
+
+def register(app: typer.Typer, dev: typer.Typer | None = None) -> None:
+    if dev is not None:
+        dev.command("bench-watch")(bench_watch)
     app.command("start", rich_help_panel=PANEL)(start)
-    app.command("next", rich_help_panel=PANEL)(next_kata)
+    app.command("watch", rich_help_panel=PANEL)(watch)
+    app.command("check", rich_help_panel=PANEL)(check)
     app.command("hint", rich_help_panel=PANEL)(hint)
+    app.command("next", rich_help_panel=PANEL)(next_kata)
     app.command("solution", rich_help_panel=PANEL)(solution)
     app.command("reset", rich_help_panel=PANEL)(reset)
     app.command("progress", rich_help_panel=PANEL)(progress)

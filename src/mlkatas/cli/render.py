@@ -11,7 +11,7 @@ from rich.text import Text
 
 from mlkatas.engine.verdict import Verdict
 from mlkatas.kata import Kata
-from mlkatas.tensorgrid import Grids, Slice, fmt_shape, format_cell
+from mlkatas.tensorgrid import Grids, Picture, Slice, fmt_shape, format_cell
 from mlkatas.tensorgrid import tensor_grids as grids_for
 
 STATUS_STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold red", "timeout": "bold yellow", "memory": "bold yellow"}
@@ -61,9 +61,15 @@ def verdict_head(verdict: Verdict) -> Text:
     )
 
 
-def verdict_view(verdict: Verdict) -> Group:
+def picture_caption(picture: Picture) -> str:
+    where = f"{picture.case}, rebuilt from its seed {picture.seed} with new values" if picture.seed is not None else picture.case
+    return f"The same mistake on a small case ({where}):"
+
+
+def verdict_view(verdict: Verdict, picture: Picture | None = None) -> Group:
     """The verdict: status line, then the first failing case (diagnosis, inputs, a picture of
-    expected versus got when small), a count of the other failures, and what the code printed."""
+    expected versus got when small, or of a small case with the same mistake), a count of the
+    other failures, and what the code printed."""
     style = STATUS_STYLE.get(verdict.status, "bold")
     parts: list = [verdict_head(verdict)]
     failure = verdict.first_failure
@@ -73,6 +79,8 @@ def verdict_view(verdict: Verdict) -> Group:
         grid = tensor_grids(failure.detail)
         if grid is not None:
             parts.append(grid)
+        elif picture is not None:
+            parts += [Text(picture_caption(picture), style="dim"), GridsView(picture.grids)]
         others = [c for c in verdict.cases if c.status == "failed" and c is not failure]
         if others:
             kinds: dict[str, int] = {}
@@ -84,36 +92,76 @@ def verdict_view(verdict: Verdict) -> Group:
     return Group(*parts)
 
 
-def tensor_grids(detail: dict) -> Group | None:
-    """Expected and got side by side for small outputs (up to 4-D, as 2-D slices), the cells
-    that differ marked in both."""
+def tensor_grids(detail: dict) -> "GridsView | None":
+    """Expected and got for small outputs (up to 4-D, as 2-D slices), the cells that differ
+    marked in both; side by side when the terminal is wide enough, else one above the other."""
     grids = grids_for(detail)
     if grids is None:
         return None
-    return grids_view(grids)
+    return GridsView(grids)
 
 
-def grids_view(grids: Grids) -> Group:
-    caption = Text.assemble(
-        (grids.label, "bold"),
-        f": expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {grids.dtype}",
-    )
-    if grids.same_shape and grids.total:
-        caption.append(f" · {grids.differing} of {grids.total} cells differ", style="red" if grids.differing else "green")
-    if grids.note:
-        caption.append(f" ({grids.note})", style="dim")
-    outer = Table.grid(padding=(0, 4))
-    outer.add_column()
-    outer.add_column()
-    outer.add_row(Text("expected", style="bold"), Text("got", style="bold"))
-    if grids.same_shape:
-        for s in grids.slices:
-            outer.add_row(_slice_table(s, s.expected, DIFFER_EXPECTED_STYLE), _slice_table(s, s.got, DIFFER_STYLE))
-    else:
-        left = Group(*[_slice_table(s, s.expected, "") for s in grids.slices])
-        right = Group(*[_slice_table(s, s.expected, "") for s in grids.got_slices])
-        outer.add_row(left, right)
-    return Group(caption, outer)
+class GridsView:
+    def __init__(self, grids: Grids):
+        self.grids = grids
+
+    def caption(self) -> Text:
+        grids = self.grids
+        caption = Text.assemble(
+            (grids.label, "bold"),
+            f": expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {grids.dtype}",
+        )
+        if grids.same_shape and grids.total:
+            caption.append(f" · {grids.differing} of {grids.total} cells differ", style="red" if grids.differing else "green")
+        if grids.note:
+            caption.append(f" ({grids.note})", style="dim")
+        return caption
+
+    def __rich_console__(self, console: Console, options):
+        grids = self.grids
+        if grids.same_shape:
+            left = [_slice_table(s, s.expected, DIFFER_EXPECTED_STYLE) for s in grids.slices]
+            right = [_slice_table(s, s.got, DIFFER_STYLE) for s in grids.slices]
+        else:
+            left = [_slice_table(s, s.expected, "") for s in grids.slices]
+            right = [_slice_table(s, s.expected, "") for s in grids.got_slices]
+        needed = _width(grids.slices) + 4 + _width(grids.got_slices if not grids.same_shape else grids.slices)
+        yield self.caption()
+        if needed <= options.max_width:
+            outer = Table.grid(padding=(0, 4))
+            outer.add_column()
+            outer.add_column()
+            outer.add_row(Text("expected", style="bold"), Text("got", style="bold"))
+            outer.add_row(Group(*left), Group(*right))
+            yield outer
+        elif grids.same_shape:  # too wide for side by side: each slice's expected above its got
+            for e, g in zip(left, right):
+                yield Text("expected", style="bold")
+                yield e
+                yield Text("got", style="bold")
+                yield g
+        else:
+            yield Text("expected", style="bold")
+            yield from left
+            yield Text("got", style="bold")
+            yield from right
+
+
+def _width(slices: list[Slice]) -> int:
+    """Columns a slice table needs: the widest cell per column, one space between columns."""
+    best = 0
+    for s in slices:
+        widths: list[int] = []
+        for table in (s.expected, s.got or []):
+            for row in table:
+                for c, value in enumerate(row):
+                    w = len(format_cell(value))
+                    if c < len(widths):
+                        widths[c] = max(widths[c], w)
+                    else:
+                        widths.append(w)
+        best = max(best, sum(widths) + max(len(widths) - 1, 0), len(s.label))
+    return best
 
 
 def _slice_table(s: Slice, rows: list[list], mark_style: str) -> Table:
@@ -183,8 +231,13 @@ def progress_view(katas: list[Kata], solved: set[str], attempted: set[str], gave
     for k in katas:
         for t in k.topics:
             topics.setdefault(t, []).append(k)
-    for topic, group in sorted(topics.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+    shared = sorted(((t, g) for t, g in topics.items() if len(g) > 1), key=lambda kv: (-len(kv[1]), kv[0]))
+    for topic, group in shared:
         bar_row(by_topic, Text(topic, style="cyan"), sum(k.slug in solved for k in group), len(group))
+    single = [g[0] for t, g in topics.items() if len(g) == 1]
+    if single:  # topics of one kata each: one row, or a long tail of one-kata bars
+        label = Text(f"{len(single)} one-kata topics", style="dim") if shared else Text("all topics", style="cyan")
+        bar_row(by_topic, label, sum(k.slug in solved for k in single), len(single))
 
     parts: list = [head, Text(""), by_difficulty, Text(""), by_topic]
     started = [k.slug for k in katas if k.slug in attempted]

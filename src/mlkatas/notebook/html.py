@@ -1,0 +1,97 @@
+"""Verdicts as HTML for notebooks: the same content as the terminal view, with coloured grids.
+
+Inline styles only (notebook front ends drop or scope <style> blocks differently), colours that
+read on light and dark themes, and everything from the verdict escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from mlkatas.engine.verdict import Verdict
+from mlkatas.tensorgrid import Grids, Picture, Slice, fmt_shape, format_cell, tensor_grids
+
+COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700", "memory": "#9a6700"}
+BOX = "font-family: var(--jp-code-font-family, monospace); font-size: 13px; line-height: 1.4;"
+CELL = "padding: 1px 6px; text-align: right; border: 1px solid rgba(128,128,128,0.25);"
+GOT_DIFFERS = "background: rgba(207,34,46,0.28); font-weight: bold;"
+EXPECTED_DIFFERS = "background: rgba(26,127,55,0.22); font-weight: bold;"
+
+
+def _table(s: Slice, rows: list[list], differ_style: str) -> str:
+    out = ['<table style="border-collapse: collapse; margin: 2px 0;">']
+    if s.label:
+        out.append(f'<caption style="text-align: left; opacity: 0.7;">{escape(s.label)}</caption>')
+    for r, row in enumerate(rows):
+        cells = []
+        for c, value in enumerate(row):
+            marked = bool(differ_style) and bool(s.differs) and s.differs[r][c]
+            style = CELL + (differ_style if marked else "")
+            cells.append(f'<td style="{style}">{escape(format_cell(value))}</td>')
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    out.append("</table>")
+    return "".join(out)
+
+
+def grids_html(grids: Grids) -> str:
+    caption = f"<b>{escape(grids.label)}</b>: expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {escape(grids.dtype)}"
+    if grids.same_shape and grids.total:
+        colour = COLOURS["failed"] if grids.differing else COLOURS["passed"]
+        caption += f' · <span style="color: {colour};">{grids.differing} of {grids.total} cells differ</span>'
+    if grids.note:
+        caption += f' <span style="opacity: 0.7;">({escape(grids.note)})</span>'
+    if grids.same_shape:
+        left = "".join(_table(s, s.expected, EXPECTED_DIFFERS) for s in grids.slices)
+        right = "".join(_table(s, s.got, GOT_DIFFERS) for s in grids.slices)
+    else:
+        left = "".join(_table(s, s.expected, "") for s in grids.slices)
+        right = "".join(_table(s, s.expected, "") for s in grids.got_slices)
+    column = '<div style="display: inline-block; vertical-align: top; margin-right: 24px;"><div><b>{}</b></div>{}</div>'
+    return (
+        f'<div class="mlkatas-grids" style="margin: 6px 0;"><div>{caption}</div>'
+        + column.format("expected", left)
+        + column.format("got", right)
+        + "</div>"
+    )
+
+
+def verdict_html(verdict: Verdict, picture: Picture | None = None) -> str:
+    colour = COLOURS.get(verdict.status, "inherit")
+    graded = [c for c in verdict.cases if c.name != "load"]
+    passed = sum(c.status == "passed" for c in graded)
+    parts = [
+        f'<div class="mlkatas-verdict" style="{BOX}">',
+        f'<div><span style="color: {colour}; font-weight: bold;">{escape(verdict.status.upper())}</span>'
+        f" &nbsp;{escape(verdict.kata)} · {passed}/{len(graded)} checks passed · {verdict.elapsed_ms:.0f} ms</div>",
+    ]
+    failure = verdict.first_failure
+    if failure is not None:
+        title = escape(failure.name) + (" (hidden)" if failure.hidden else "") + f" · {escape(failure.kind or '')}"
+        parts.append(
+            f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 6px 0;">'
+            f"<div><b>{title}</b></div>"
+            f'<pre style="white-space: pre-wrap; margin: 4px 0; background: none;">{escape(failure.message)}</pre>'
+        )
+        grids = tensor_grids(failure.detail)
+        if grids is not None:
+            parts.append(grids_html(grids))
+        elif picture is not None:
+            from mlkatas.cli.render import picture_caption
+
+            parts.append(f'<div style="opacity: 0.8; margin-top: 6px;">{escape(picture_caption(picture))}</div>')
+            parts.append(grids_html(picture.grids))
+        parts.append("</div>")
+        others: dict[str, int] = {}
+        for c in verdict.cases:
+            if c.status == "failed" and c is not failure:
+                others[c.kind or "?"] = others.get(c.kind or "?", 0) + 1
+        if others:
+            listed = ", ".join(f"{n} × {escape(k)}" for k, n in others.items())
+            parts.append(f'<div style="opacity: 0.7;">Also failed: {listed}</div>')
+    if verdict.output.strip():
+        parts.append(
+            "<details><summary>your code printed</summary>"
+            f'<pre style="white-space: pre-wrap;">{escape(verdict.output.rstrip())}</pre></details>'
+        )
+    parts.append("</div>")
+    return "".join(parts)

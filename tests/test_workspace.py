@@ -1,0 +1,113 @@
+"""The workspace: kata files and the progress file that must never be lost or silently reset."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mlkatas.workspace import FORMAT, STATE_FILE, Workspace, WorkspaceError
+
+ORDER = ["a", "b", "c", "d"]
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLKATAS_WORKSPACE", raising=False)
+    return Workspace(tmp_path / "katas")
+
+
+def test_start_writes_the_file_once_and_records_it(ws):
+    path, created = ws.start("a", "def f(): ...\n")
+    assert created and path.read_text() == "def f(): ...\n"
+    path.write_text("my work\n")
+    again, created = Workspace(ws.root).start("a", "def f(): ...\n")
+    assert again == path and not created
+    assert path.read_text() == "my work\n"  # never overwritten
+    state = json.loads((ws.root / STATE_FILE).read_text())
+    assert state["tool"] == "mlkatas" and state["format"] == FORMAT
+    assert state["current"] == "a" and state["katas"]["a"]["started"]
+
+
+def test_checks_count_attempts_and_the_first_pass_solves(ws):
+    ws.start("a", "x")
+    assert ws.record_check("a", "failed") is False
+    assert ws.record_check("a", "passed") is True
+    assert ws.record_check("a", "passed") is False  # solved once, not again
+    fresh = Workspace(ws.root)
+    assert fresh.record("a")["attempts"] == 3
+    assert fresh.solved() == ["a"] and fresh.attempted() == []
+    fresh.start("b", "y")
+    assert fresh.attempted() == ["b"]
+
+
+def test_hints_are_revealed_one_at_a_time_up_to_the_last(ws):
+    assert [ws.reveal_hint("a", 2) for _ in range(3)] == [1, 2, 2]
+    assert Workspace(ws.root).record("a")["hints"] == 2
+
+
+def test_reset_keeps_the_old_version_as_a_backup(ws):
+    path, _ = ws.start("a", "starter\n")
+    assert ws.reset("a", "starter\n") is None  # nothing of yours to keep
+    path.write_text("attempt 1\n")
+    backup = ws.reset("a", "starter\n")
+    assert backup is not None and backup.read_text() == "attempt 1\n"
+    assert path.read_text() == "starter\n"
+    resets = Workspace(ws.root).record("a")["resets"]
+    assert [r["backup"] is None for r in resets] == [True, False]
+
+
+def test_next_and_first_unsolved_follow_the_catalogue_order(ws):
+    assert ws.first_unsolved(ORDER) == "a"
+    ws.record_check("a", "passed")
+    ws.record_check("c", "passed")
+    assert ws.first_unsolved(ORDER) == "b"
+    assert ws.next_unsolved(ORDER, "b") == "d"
+    assert ws.next_unsolved(ORDER, "d") == "b"  # wraps round
+    for slug in ORDER:
+        ws.record_check(slug, "passed")
+    assert ws.first_unsolved(ORDER) is None and ws.next_unsolved(ORDER, "a") is None
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        ("{not json", "not valid JSON"),
+        ('{"some": "other tool"}', "not an mlkatas state file"),
+        ('["a list"]', "not an mlkatas state file"),
+        ('{"tool": "mlkatas", "format": 99, "katas": {}}', "newer mlkatas"),
+        ('{"tool": "mlkatas", "format": 1, "katas": {"a": {"attempts": "many"}}}', "attempts"),
+    ],
+)
+def test_a_bad_state_file_is_reported_and_left_alone(ws, content, words):
+    ws.root.mkdir(parents=True)
+    state = ws.root / STATE_FILE
+    state.write_text(content)
+    with pytest.raises(WorkspaceError) as caught:
+        ws.start("a", "x")
+    assert words in str(caught.value) and str(state) in str(caught.value)
+    assert state.read_text() == content
+    assert not (ws.root / "a.py").exists()
+
+
+def test_unknown_keys_survive_a_rewrite(ws):
+    ws.root.mkdir(parents=True)
+    (ws.root / STATE_FILE).write_text(
+        json.dumps({"tool": "mlkatas", "format": 1, "theme": "dark", "katas": {"a": {"attempts": 1, "streak": 3}}})
+    )
+    ws.record_check("a", "passed")
+    state = json.loads((ws.root / STATE_FILE).read_text())
+    assert state["theme"] == "dark" and state["katas"]["a"]["streak"] == 3
+    assert state["katas"]["a"]["attempts"] == 2
+
+
+def test_found_from_a_subfolder_or_named_by_the_environment(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLKATAS_WORKSPACE", raising=False)
+    ws = Workspace(tmp_path / "katas")
+    ws.start("a", "x")
+    deep = tmp_path / "notes" / "deeper"
+    deep.mkdir(parents=True)
+    assert Workspace.find(deep).root == ws.root
+    assert Workspace.find(ws.root).root == ws.root  # from inside katas/ itself
+    monkeypatch.setenv("MLKATAS_WORKSPACE", str(tmp_path / "other"))
+    assert Workspace.find(deep).root == tmp_path / "other"
