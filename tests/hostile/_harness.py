@@ -17,8 +17,10 @@ import os
 import re
 import secrets
 import signal
+import threading
 import time
-from pathlib import Path
+
+import pytest
 
 # A string that lives only in the memory of the process running the tests (the judge's parent):
 # attacks that read another process's memory look for it.
@@ -160,15 +162,93 @@ def process_state(pid: int) -> str | None:
     return raw.rsplit(")", 1)[1].split()[0]
 
 
-def tree_digest(root: Path) -> dict[str, bytes]:
-    """Every file under `root` with its content, for before/after comparisons."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            out[str(path)] = path.read_bytes()
-    return out
-
-
 def marker() -> str:
     """A unique marker for this attack's traces."""
     return "mk" + secrets.token_hex(6)  # 14 characters: fits a process name (comm)
+
+
+class ProcessWatch:
+    """Polls /proc (the host's view) while an attack runs and records every process that ever
+    carried `marker`, however briefly: an exec'd or forked process shows up even if the judge
+    kills it a moment later."""
+
+    def __init__(self, marker: str, interval_s: float = 0.02):
+        self.marker = marker
+        self.interval_s = interval_s
+        self.seen: set[int] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.seen.update(processes_with(self.marker))
+            self._stop.wait(self.interval_s)
+
+    def __enter__(self) -> "ProcessWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.seen.update(processes_with(self.marker))
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class PeakRSS:
+    """The judge's own resident memory, sampled while an attack runs: how much it grew."""
+
+    def __init__(self, interval_s: float = 0.01):
+        self.interval_s = interval_s
+        self.before = self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, rss_mb())
+            self._stop.wait(self.interval_s)
+
+    @property
+    def growth_mb(self) -> float:
+        return self.peak - self.before
+
+    def __enter__(self) -> "PeakRSS":
+        self.before = self.peak = rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mb())
+
+
+# The start of a split_heads that attacks on its first call only and answers wrong (fast) after:
+# the hostile part is the same, and 60 more rounds of it would only spend the time limit.
+FIRST_CALL_ONLY = '''
+_calls = []
+
+
+def split_heads(x, num_heads):
+    _calls.append(1)
+    if len(_calls) > 1:
+        return x
+'''
+
+
+def require_containment(facts: dict, *, no_fork: bool = False) -> None:
+    """Fail (never skip) before running an attack that would do real harm if it escaped."""
+    own_pid_ns = bool(facts.get("pid_ns")) and facts["pid_ns"] != facts["host_pid_ns"] and len(facts.get("NSpid") or []) > 1
+    fork_refused = str(facts.get("fork", "")).startswith("refused")
+    if not own_pid_ns:
+        pytest.fail(f"refusing to run this attack: the strict child is not in its own PID namespace ({facts})")
+    if no_fork and not fork_refused:
+        pytest.fail(f"refusing to run this attack: the strict child can fork ({facts})")

@@ -10,9 +10,10 @@ them against both judges.
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 
 from mlkatas.judge import Judge
 
-from ._harness import SECRET_ENV, SLUG
+from ._harness import SECRET_ENV, SLUG, processes_with
 
 PROBE_LOCAL = os.environ.get("MLKATAS_HOSTILE_PROBE_LOCAL") == "1"
 
@@ -86,28 +87,14 @@ def sandboxed(request):
 
 
 PROBE = '''
-import os, json
-facts = {"pid": os.getpid(), "ppid": os.getppid(), "uid": os.getuid()}
-try:
-    facts["pid_ns"] = os.readlink("/proc/self/ns/pid")
-except OSError as exc:
-    facts["pid_ns"] = None
-with open("/proc/self/status") as f:
-    for line in f:
-        key, _, value = line.partition(":")
-        if key in ("NSpid", "Seccomp", "NoNewPrivs"):
-            facts[key] = value.split()
-try:
-    facts["visible_pids"] = sum(e.isdigit() for e in os.listdir("/proc"))
-except OSError:
-    facts["visible_pids"] = None
-print("FACTS" + json.dumps(facts))
+import ctypes, time
+ctypes.CDLL(None).prctl(15, @NAME@, 0, 0, 0)  # PR_SET_NAME: the test finds this process by its name
+time.sleep(2)
 
 
 def split_heads(x, num_heads):
     return x
 '''
-
 
 FORK_PROBE = '''
 import os
@@ -126,26 +113,45 @@ def split_heads(x, num_heads):
 '''
 
 
-@pytest.fixture(scope="session")
-def strict_facts(strict_judge) -> dict:
-    """What a strict child says about itself: its PID namespace, seccomp mode, whether fork works.
-    Attacks that would hurt this machine if they escaped (kill(-1), fork bombs) run only when
-    these show the layers that contain them."""
-    v = strict_judge.grade(SLUG, PROBE, limits={"wall_s": 10, "cpu_s": 5})
-    line = next((l for l in v.output.splitlines() if l.startswith("FACTS")), None)
-    facts = json.loads(line[5:]) if line else {}
-    facts["host_pid_ns"] = os.readlink("/proc/self/ns/pid")
-    v = strict_judge.grade(SLUG, FORK_PROBE, limits={"wall_s": 10, "cpu_s": 5})
-    # refused with an error, or the child killed for trying (a seccomp kill ends it with an error verdict)
-    facts["fork"] = "allowed" if "FORK-ALLOWED" in v.output else f"refused ({v.status}: {v.output.strip()[:200]})"
+def _host_view(pid: int) -> dict:
+    """What the host's /proc says about a process: its PID namespace, seccomp mode, pids."""
+    facts = {"pid_ns": None}
+    try:
+        facts["pid_ns"] = os.readlink(f"/proc/{pid}/ns/pid")
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("NSpid", "Seccomp", "NoNewPrivs", "Uid"):
+                    facts[key] = value.split()
+    except OSError as exc:
+        facts["error"] = str(exc)
     return facts
 
 
-def require_containment(facts: dict, *, no_fork: bool = False) -> None:
-    """Fail (never skip) before running an attack that would do real harm if it escaped."""
-    own_pid_ns = (facts.get("pid_ns") and facts["pid_ns"] != facts["host_pid_ns"]) or len(facts.get("NSpid") or []) > 1
-    fork_refused = str(facts.get("fork", "")).startswith("refused")
-    if not own_pid_ns:
-        pytest.fail(f"refusing to run this attack: the strict child is not in its own PID namespace ({facts})")
-    if no_fork and not fork_refused:
-        pytest.fail(f"refusing to run this attack: the strict child can fork ({facts})")
+@pytest.fixture(scope="session")
+def strict_facts(strict_judge) -> dict:
+    """What the host sees of a strict child (its PID namespace, seccomp mode) and whether it can
+    fork. Attacks that would hurt this machine if they escaped (kill(-1), fork bombs) run only
+    when these show the layers that contain them."""
+    name = "mkprobe" + secrets.token_hex(4)
+    done = threading.Event()
+    worker = threading.Thread(target=lambda: (strict_judge.grade(SLUG, PROBE.replace("@NAME@", repr(name.encode())),
+                                                                 limits={"wall_s": 10, "cpu_s": 5}), done.set()))
+    worker.start()
+    facts: dict = {"found": False}
+    while not done.is_set() and not facts["found"]:
+        pids = processes_with(name)
+        if pids:
+            facts.update(_host_view(pids[0]), found=True)
+        time.sleep(0.02)
+    worker.join()
+    facts["host_pid_ns"] = os.readlink("/proc/self/ns/pid")
+    v = strict_judge.grade(SLUG, FORK_PROBE, limits={"wall_s": 10, "cpu_s": 5})
+    # refused with an error, or the child killed for trying (a seccomp kill: SIGSYS); anything else is unknown
+    if "FORK-ALLOWED" in v.output:
+        facts["fork"] = "allowed"
+    elif "FORK-REFUSED" in v.output or (v.status == "error" and "SIGSYS" in v.summary):
+        facts["fork"] = f"refused ({v.output.strip()[:200] or v.summary})"
+    else:
+        facts["fork"] = f"unknown ({v.status}: {v.summary})"
+    return facts

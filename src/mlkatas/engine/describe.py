@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import torch
@@ -66,3 +67,16 @@ def describe_case(case, arg_names: list[str]) -> str:
     if case.layouts:
         text += "; " + "; ".join(case.layouts)
     return text
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: Any, limit: int = 20_000) -> str:
+    """Text that came from the learner's process, made safe to show and store: valid UTF-8 (lone
+    surrogates replaced), no NUL or terminal control characters, at most `limit` characters."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        text = text[:limit] + f" [... {len(text) - limit} more characters cut]"
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return _CONTROL.sub("\ufffd", text)

@@ -8,10 +8,10 @@ from typing import Any
 import torch
 
 from mlkatas.engine.compare import Mismatch, Tolerance, compare_output
-from mlkatas.engine.describe import describe_case, fmt_shape
+from mlkatas.engine.describe import clean_text, describe_case, fmt_shape
 from mlkatas.engine.explain import explain_rearrangement
 from mlkatas.engine.suite import Suite
-from mlkatas.engine.verdict import CaseResult, Verdict, status_for
+from mlkatas.engine.verdict import KINDS, CaseResult, Verdict, status_for
 
 
 @dataclass
@@ -30,18 +30,21 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
     kata = suite.kata
     results: list[CaseResult] = []
     if report.load is not None and not report.load.get("ok"):
-        message = report.load.get("message", "")
+        message = clean_text(report.load.get("message", ""))
         if report.load.get("missing"):
             message = f"your file does not define `{kata.entry}`; the kata expects {kata.signature}"
-        return _verdict(suite, [CaseResult("load", False, "failed", report.load.get("kind", "error"), message)], report, elapsed_ms)
-    if report.load is None and report.stopped:
-        return _verdict(suite, [CaseResult("load", False, "failed", report.stopped.kind, report.stopped.message)], report, elapsed_ms)
+        return _verdict(suite, [CaseResult("load", False, "failed", _child_kind(report.load), message)], report, elapsed_ms)
+    if report.load is None:
+        stopped = report.stopped or Mismatch("error", "your code ended the run before the judge could load it")
+        return _verdict(suite, [CaseResult("load", False, "failed", stopped.kind, stopped.message)], report, elapsed_ms)
 
     tol = Tolerance(kata.exact, kata.tolerances)
     for index, case in enumerate(suite.cases):
         outcome = report.outcomes.get(index)
         if outcome is None:
-            if report.stopped and report.stopped_at == index:
+            if report.stopped is None:  # the run finished, yet this case never reported
+                results.append(_result(suite, case, Mismatch("error", NO_REPORT)))
+            elif report.stopped_at == index:
                 results.append(_result(suite, case, report.stopped))
             else:
                 results.append(CaseResult(case.name, case.hidden, "not run"))
@@ -55,7 +58,7 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
 def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Mismatch | None:
     case, expected = suite.cases[index], suite.expected[index]
     if not outcome.get("ok"):
-        return Mismatch(outcome.get("kind", "error"), outcome.get("message", "your code raised an error"))
+        return Mismatch(_child_kind(outcome), clean_text(outcome.get("message", "your code raised an error")))
     got = outcome["value"]
     mismatch = compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
@@ -70,6 +73,18 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Misma
         if how:
             mismatch.message += f": {how}"
     return _with_known_mistake(suite, case, got, tol, mismatch)
+
+
+NO_REPORT = (
+    "no result came back for this case although your code finished: something in your file "
+    "interfered with the judge's harness in its process"
+)
+
+
+def _child_kind(event: dict) -> str:
+    """The kind a child reported, if it is one we know; the child's word is not trusted further."""
+    kind = event.get("kind")
+    return kind if kind in KINDS and kind is not None else "error"
 
 
 def _tensor_dtypes(args) -> frozenset:
@@ -163,6 +178,8 @@ def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed
     failed = [r for r in results if r.status == "failed"]
     first = failed[0] if failed else None
     status = status_for(first.kind if first else None)
+    if status == "passed" and any(r.status != "passed" for r in results):
+        status = "error"  # never a pass unless every check passed
     graded = [r for r in results if r.name != "load"]
     if first is None:
         summary = f"all {len(graded)} checks passed"
@@ -171,7 +188,7 @@ def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed
         not_run = sum(r.status == "not run" for r in graded)
         count = f" ({len(failed)} of {len(graded)} checks failed" + (f", {not_run} not run)" if not_run else ")") if graded else ""
         summary = f"{first.name}: {first.kind}: {head}{count}"
-    return Verdict(suite.kata.slug, status, summary, results, elapsed_ms, report.log)
+    return Verdict(suite.kata.slug, status, summary, results, elapsed_ms, clean_text(report.log, 10**7))
 
 
 def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:

@@ -6,6 +6,7 @@ inputs, and compares what comes back. See DESIGN.md, "The trust boundary".
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -19,7 +20,7 @@ from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
 from mlkatas.judge import wire
 from mlkatas.judge.pool import ChildRun, ZygoteDied, ZygotePool
-from mlkatas.judge.sandbox import check_mode
+from mlkatas.judge.sandbox import SandboxPlan, check_mode
 from mlkatas.judge.source import SourceProblem, check_source
 from mlkatas.kata import Kata, Limits
 
@@ -29,11 +30,22 @@ SIGNAL_NAMES = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG"
 class Judge:
     """`with Judge(sandbox="local") as judge: verdict = judge.grade("split-heads", source)`."""
 
-    def __init__(self, sandbox: str = "local", *, catalog: Catalog | None = None, workers: int = 1):
-        check_mode(sandbox)
+    def __init__(
+        self,
+        sandbox: str = "local",
+        *,
+        catalog: Catalog | None = None,
+        workers: int | None = None,
+        allow_weaker: bool = False,
+    ):
+        """`workers`: zygotes at most (default: one per core; one starts now, the others when
+        grading threads find them all busy). `allow_weaker`: run strict mode without the layers
+        this machine lacks, saying so in the log and in every verdict's summary, instead of
+        raising SandboxUnavailable."""
+        self.sandbox_plan = check_mode(sandbox, allow_weaker)
         self.sandbox = sandbox
         self.catalog = catalog if catalog is not None else Catalog.load()
-        self.workers = workers
+        self.workers = workers or os.cpu_count() or 1
         self._pool: ZygotePool | None = None
         self._pool_lock = threading.Lock()
         self._suites: dict[str, Suite] = {}
@@ -51,7 +63,13 @@ class Judge:
     def start(self) -> None:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ZygotePool(self.workers, self.sandbox)
+                self._pool = ZygotePool(self.workers, self.sandbox, zygote_plan(self.sandbox_plan, self.catalog))
+
+    def warm(self) -> None:
+        """Start every zygote now (a server's start-up), instead of when first needed."""
+        self.start()
+        assert self._pool is not None
+        self._pool.fill()
 
     def close(self) -> None:
         with self._pool_lock:
@@ -109,15 +127,33 @@ class Judge:
         except ZygoteDied as exc:
             broken = True
             report = RunReport(stopped=Mismatch("error", f"the judge had to recover from a failure of its worker ({exc}); grade again"))
-            return grade_report(suite, report, _ms(started))
+            return self._marked(grade_report(suite, report, _ms(started)))
         finally:
             self._pool.release(zygote, broken)
         report = read_run(run, kata, run_limits)
-        return grade_report(suite, report, _ms(started))
+        return self._marked(grade_report(suite, report, _ms(started)))
+
+    def _marked(self, verdict: Verdict) -> Verdict:
+        if self.sandbox_plan.weaker:  # never silently: every verdict says what was missing
+            verdict.summary += f" [{self.sandbox_plan.note()}]"
+        return verdict
 
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
+
+
+def zygote_plan(plan: SandboxPlan, catalog: Catalog) -> str | None:
+    """What a strict zygote applies, and the folders its children must not see: every pack
+    folder (reference solutions, case generators)."""
+    if plan.mode != "strict":
+        return None
+    from mlkatas.catalog import BUILTIN_PACKS, PACKS_ENV
+    from mlkatas.judge.strict import Plan
+
+    hidden = {str(BUILTIN_PACKS)} | {str(kata.path.parent) for kata in catalog}
+    hidden |= {os.path.abspath(p) for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p}
+    return Plan(layers=list(plan.layers), hidden=sorted(hidden)).to_json()
 
 
 def job_limits(limits: Limits) -> dict:
@@ -163,10 +199,12 @@ def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
     for header, blobs in run.frames:
         event = header.get("event")
         if event == "load":
-            report.load = header
+            report.load = name_memory_limit(dict(header), limits)
         elif event == "case":
-            index = int(header.get("i", -1))
-            outcome = dict(header)
+            index = header.get("i")
+            if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
+                continue  # not a case this judge asked for, or a second answer for one
+            outcome = name_memory_limit(dict(header), limits)
             if header.get("ok"):
                 try:
                     outcome["value"] = wire.decode(header["output"], blobs)
@@ -177,12 +215,26 @@ def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
         elif event == "probes":
             report.probe_counts = header.get("counts")
         elif event == "done":
-            report.log = str(header.get("log", ""))
+            report.log = cut_log(str(header.get("log", "")), limits.log_kb * 1024)
     done = bool(run.frames) and run.frames[-1][0].get("event") == "done"
     if not done:
         report.stopped = why_stopped(run, limits)
         report.stopped_at = in_flight
     return report
+
+
+def cut_log(text: str, limit: int) -> str:
+    """The child cuts its output to the log limit; the parent does not take its word for it."""
+    if len(text) <= limit + 200:  # the child's own note about what it cut
+        return text
+    return text[:limit] + f"\n[... {len(text) - limit} more characters of output cut]"
+
+
+def name_memory_limit(event: dict, limits: Limits) -> dict:
+    """A MemoryError does not say which limit it hit: add it."""
+    if event.get("kind") == "memory" and "limit" not in str(event.get("message", "")):
+        event["message"] = f"{event.get('message', '')}\n  (out of memory: the memory limit is {limits.memory_mb} MB)".lstrip()
+    return event
 
 
 def why_stopped(run: ChildRun, limits: Limits) -> Mismatch:
