@@ -1,7 +1,14 @@
-"""Zygote processes and the pool that lends them to grading threads."""
+"""Zygote processes and the pool that lends them to grading threads.
+
+A zygote serves one grading thread at a time. The pool starts one at once and more in the
+background when every zygote is busy, up to its size (default: one per core); a zygote that dies
+or stops answering is replaced in the background, and each is recycled after a number of jobs.
+"""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import os
 import queue
@@ -11,15 +18,18 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 from mlkatas.judge import wire
 
 STARTUP_TIMEOUT_S = 120.0
+REQUEST_TIMEOUT_S = 30.0
 
 
 class ZygoteDied(RuntimeError):
-    """The zygote stopped answering; the pool replaces it."""
+    """The zygote stopped answering or broke a promise; the pool replaces it."""
 
 
 @dataclass
@@ -34,103 +44,360 @@ class ChildRun:
     cpu_s: float = 0.0
 
 
+class Watchdog:
+    """One thread that fires wall-clock kills at their deadlines (cheaper than a timer thread
+    per job)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Callable[[], None]]] = []
+        self._cancelled: set[int] = set()
+        self._ids = itertools.count()
+        self._cv = threading.Condition()
+        self._thread = threading.Thread(target=self._loop, name="mlkatas-watchdog", daemon=True)
+        self._thread.start()
+
+    def schedule(self, delay_s: float, action: Callable[[], None]) -> int:
+        handle = next(self._ids)
+        with self._cv:
+            heapq.heappush(self._heap, (time.monotonic() + delay_s, handle, action))
+            self._cv.notify()
+        return handle
+
+    def cancel(self, handle: int) -> None:
+        with self._cv:
+            self._cancelled.add(handle)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cv:
+                while not self._heap:
+                    self._cv.wait()
+                when, handle, action = self._heap[0]
+                delay = when - time.monotonic()
+                if handle in self._cancelled:
+                    heapq.heappop(self._heap)
+                    self._cancelled.discard(handle)
+                    continue
+                if delay > 0:
+                    self._cv.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+            try:
+                action()
+            except Exception:  # noqa: BLE001 - a failed kill must not stop the watchdog
+                pass
+
+
+_watchdog: Watchdog | None = None
+_watchdog_lock = threading.Lock()
+
+
+def watchdog() -> Watchdog:
+    global _watchdog
+    with _watchdog_lock:
+        if _watchdog is None:
+            _watchdog = Watchdog()
+        return _watchdog
+
+
+def zygote_env(mode: str) -> dict:
+    """Local: the user's environment. Strict: only what Python needs to find the package; the
+    judge's own variables (secrets, tokens) never reach a zygote."""
+    if mode == "local":
+        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+    # one thread for every numeric library: threads do not survive a fork
+    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    for name in ("PYTHONPATH", "MLKATAS_PACKS"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    return env
+
+
 class Zygote:
-    def __init__(self, mode: str = "local"):
+    def __init__(self, mode: str = "local", plan: str | None = None):
         self.mode = mode
+        self.init_pid: int | None = None
+        self.layers: list[str] = []
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
-        env = dict(os.environ)
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # strict: -P keeps the current folder off sys.path (it would become part of the view)
+        argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.zygote", str(child_end.fileno()), mode]
+        if plan is not None:
+            argv.append(plan)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "mlkatas.judge.zygote", str(child_end.fileno()), mode],
+            argv,
             pass_fds=[child_end.fileno()],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=self._stderr,
             start_new_session=True,  # Ctrl-C in a terminal reaches the judge, not the zygote
-            env=env,
+            env=zygote_env(mode),
+            cwd="/" if mode == "strict" else None,
         )
         child_end.close()
         self.ctrl = parent_end
         self.jobs = 0
-        ready = self._recv(STARTUP_TIMEOUT_S)
+        self._take_pending = False
+        try:
+            while True:
+                ready = self._recv(STARTUP_TIMEOUT_S)
+                if "init_pid" in ready:
+                    self.init_pid = int(ready["init_pid"])
+                    continue
+                break
+        except ZygoteDied:
+            self.close()
+            raise
         if not ready.get("ready"):
-            raise ZygoteDied(f"the zygote did not start: {self._stderr_tail()}")
+            self.close()
+            if "layer" in ready:
+                from mlkatas.judge.sandbox import SandboxUnavailable
 
+                raise SandboxUnavailable(
+                    f"the strict sandbox cannot run here: its {ready['layer']} layer failed ({ready.get('error')})",
+                    {ready["layer"]: str(ready.get("error"))},
+                )
+            raise ZygoteDied(f"the zygote did not start: {self._stderr_tail()}")
+        self.layers = list(ready.get("layers", []))
+
+    # -- control socket ---------------------------------------------------------------------------
     def _stderr_tail(self) -> str:
         try:
             self._stderr.seek(0)
             return self._stderr.read()[-2000:].decode("utf-8", "replace").strip() or "no output"
-        except OSError:
+        except (OSError, ValueError):
             return "no output"
 
     def _recv(self, timeout: float | None = None) -> dict:
+        msg, _fds = self._recv_fds(timeout, 0)
+        return msg
+
+    def _recv_fds(self, timeout: float | None, max_fds: int) -> tuple[dict, list[int]]:
         self.ctrl.settimeout(timeout)
         try:
-            msg = self.ctrl.recv(65536)
+            msg, fds, _flags, _addr = socket.recv_fds(self.ctrl, 65536, max_fds)
         except (OSError, socket.timeout) as exc:
             raise ZygoteDied(f"the zygote stopped answering ({exc}); {self._stderr_tail()}") from None
         if not msg:
+            for fd in fds:
+                os.close(fd)
             raise ZygoteDied(f"the zygote exited; {self._stderr_tail()}")
-        return json.loads(msg)
+        try:
+            reply = json.loads(msg)
+            if not isinstance(reply, dict):
+                raise ValueError("not an object")
+        except ValueError:
+            for fd in fds:
+                os.close(fd)
+            raise ZygoteDied("the zygote sent a malformed reply") from None
+        return reply, list(fds)
 
-    def _request(self, payload: dict, fds: list[int] = (), timeout: float = 30.0) -> dict:
+    def _send(self, payload: dict, fds: list[int] = ()) -> None:
         try:
             socket.send_fds(self.ctrl, [json.dumps(payload).encode()], list(fds))
         except OSError as exc:
             raise ZygoteDied(f"the zygote is gone ({exc})") from None
+
+    def _request(self, payload: dict, fds: list[int] = (), timeout: float = REQUEST_TIMEOUT_S) -> dict:
+        self._send(payload, fds)
         return self._recv(timeout)
 
+    # -- one job ----------------------------------------------------------------------------------
     def run(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int) -> ChildRun:
-        """Fork a child, send it the job, collect its frames until "done", a timeout or a crash."""
+        """Run one job in a fresh child; collect its frames until "done", a timeout or a crash."""
+        if self.mode == "strict":
+            return self._run_strict(header, blobs, limits, max_bytes)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            pid = self._request({"op": "spawn", "limits": limits}, [theirs.fileno()])["pid"]
+            pid = int(self._request({"op": "spawn", "limits": limits}, [theirs.fileno()])["pid"])
         finally:
             theirs.close()
         self.jobs += 1
         run = ChildRun()
-        timer = threading.Timer(float(limits["wall_s"]), self._timeout, (pid, run))
-        timer.daemon = True
-        timer.start()
+        self._collect(mine, header, blobs, limits, max_bytes, run, lambda: kill_group(pid), _frames_in(header))
+        reply = self._request({"op": "wait", "pid": pid})
+        run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
+        return run
+
+    def _run_strict(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int) -> ChildRun:
+        if not self._take_pending:
+            self._send({"op": "take"})
+        self._take_pending = False
+        reply, fds = self._recv_fds(REQUEST_TIMEOUT_S, 2)
+        if len(fds) != 2 or "pid" not in reply:
+            for fd in fds:
+                os.close(fd)
+            raise ZygoteDied("the zygote answered a request for a child without one")
+        pid = int(reply["pid"])
+        mine, pidfd = socket.socket(fileno=fds[0]), fds[1]
+        self.jobs += 1
+        run = ChildRun()
         try:
-            wire.send_frame(mine, header, blobs)
-            budget = max_bytes
+            try:  # a child says it is sandboxed before it is given anything
+                mine.settimeout(REQUEST_TIMEOUT_S)
+                first, _ = wire.recv_frame(mine, 1 << 16)
+                mine.settimeout(None)
+            except (OSError, EOFError, wire.WireError) as exc:
+                first = {"event": "sandbox_failed", "error": f"no word from the child ({exc})"}
+            if first.get("event") != "sandboxed":
+                mine.close()
+                raise ZygoteDied(f"a child could not enter the sandbox: {str(first.get('error'))[:500]}")
+            self._collect(mine, [({"limits": limits}, []), (header, blobs)], None, limits, max_bytes, run,
+                          lambda: _pidfd_kill(pidfd), _frames_in(header))
+        finally:
+            _pidfd_kill(pidfd)
+            os.close(pidfd)
+        if run.frames and run.frames[-1][0].get("event") == "done" and not run.timed_out:
+            self._send({"op": "release", "pid": pid})  # no reply needed: the next request waits for it
+            run.exit_code = 0
+        else:
+            reply = self._request({"op": "wait", "pid": pid})
+            run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
+        # ask for the next child now: its descriptors wait in the socket until the next job
+        self._send({"op": "take"})
+        self._take_pending = True
+        return run
+
+    @staticmethod
+    def _collect(mine: socket.socket, header, blobs, limits: dict, max_bytes: int, run: ChildRun, kill: Callable[[], None],
+                 max_frames: int) -> None:
+        """Send the job (one frame, or a list of (header, blobs) frames), read frames back under
+        a wall-clock deadline, then kill what is left of the child."""
+        def expire() -> None:
+            run.timed_out = True
+            kill()
+
+        handle = watchdog().schedule(float(limits["wall_s"]), expire)
+        try:
+            frames = header if isinstance(header, list) else [(header, blobs)]
+            for frame_header, frame_blobs in frames:
+                wire.send_frame(mine, frame_header, frame_blobs)
+            reader = _FrameReader(mine)  # fewer wake-ups and system calls; counts header bytes too
+            kept = 0
+            header_cap = _header_cap(frames[-1][0])
             while True:
-                frame_header, frame_blobs = wire.recv_frame(mine, budget)
-                budget -= sum(len(b) for b in frame_blobs)
+                frame_header = frame_blobs = None  # the previous frame's objects go before the next parse
+                length = reader.peek_length()
+                if length is not None and length > header_cap:  # refused before it is parsed
+                    raise wire.WireError(f"a message header of {length} bytes is larger than the {header_cap} bytes allowed")
+                frame_header, frame_blobs = wire.recv_frame(reader, max_bytes - reader.received)
+                event = frame_header.get("event") if isinstance(frame_header, dict) else None
+                if event not in CHILD_EVENTS:
+                    continue  # not a message a child sends: not kept
+                kept += 1
+                if kept > max_frames:
+                    raise wire.WireError(f"the child sent more than the {max_frames} messages a job has")
                 run.frames.append((frame_header, frame_blobs))
-                if frame_header.get("event") == "done":
+                if event == "done":
                     break
         except (EOFError, OSError):
             pass  # the child died or was killed: its exit status tells why
         except wire.WireError as exc:
             run.wire_error = str(exc)
+        except (RecursionError, ValueError, TypeError) as exc:  # a header built to break the parser
+            run.wire_error = f"a malformed message ({type(exc).__name__})"
         finally:
-            timer.cancel()
+            watchdog().cancel(handle)
             mine.close()
-            kill_group(pid)  # nothing the child started outlives the job
-        reply = self._request({"op": "wait", "pid": pid}, timeout=30.0)
-        run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
-        return run
+            kill()  # nothing the child started outlives the job
 
-    @staticmethod
-    def _timeout(pid: int, run: ChildRun) -> None:
-        run.timed_out = True
-        kill_group(pid)
+    def alive(self) -> bool:
+        return self.proc.poll() is None
 
-    def close(self) -> None:
+    def close(self, grace_s: float = 0.0) -> None:
+        """Closing the control socket asks the zygote to leave (it cleans up); after `grace_s`
+        its whole process group is killed."""
         try:
             self.ctrl.close()
         finally:
+            if self.proc.poll() is None and grace_s > 0:
+                try:
+                    self.proc.wait(grace_s)
+                except subprocess.TimeoutExpired:
+                    pass
             if self.proc.poll() is None:
-                self.proc.terminate()
+                kill_group(self.proc.pid)  # the boot process and the init (same process group)
                 try:
                     self.proc.wait(5)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
             self._stderr.close()
+
+
+CHILD_EVENTS = ("load", "case", "probes", "done")
+
+
+def _frames_in(header: dict) -> int:
+    """At most: load, one per case, probes, done."""
+    try:
+        return len(header["job"]["cases"]) + 3
+    except (KeyError, TypeError):
+        return 1 << 16
+
+
+def _header_cap(job_header: dict) -> int:
+    """The largest header a child has reason to send: a case's description or error message, or
+    the "done" with the printed output (JSON escapes a character in at most 6 bytes)."""
+    try:
+        return (1 << 20) + 6 * int(job_header["job"]["log_bytes"])
+    except (KeyError, TypeError, ValueError):
+        return 16 << 20
+
+
+class _FrameReader:
+    """The judge's end of a job socket for wire.recv_frame: reads what the child has sent in
+    large chunks (one system call for many small frames), lets the next frame's header length be
+    checked before the header is parsed (parsing a large JSON header costs far more memory than
+    its bytes), and counts the bytes handed out, headers included, against the run's budget."""
+
+    CHUNK = 1 << 18
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.buf = b""
+        self.pos = 0
+        self.received = 0
+
+    def _buffered(self) -> int:
+        return len(self.buf) - self.pos
+
+    def _fill(self, n: int) -> bool:
+        """At least `n` bytes buffered; False at the end of the stream."""
+        while self._buffered() < n:
+            chunk = self.sock.recv(max(self.CHUNK, n - self._buffered()))
+            if not chunk:
+                return False
+            self.buf = self.buf[self.pos:] + chunk
+            self.pos = 0
+        return True
+
+    def peek_length(self) -> int | None:
+        """The next frame's header length, or None at the end of the stream."""
+        if not self._fill(8):
+            return None
+        return int.from_bytes(self.buf[self.pos:self.pos + 8], "big")
+
+    def recv(self, n: int) -> bytes:
+        if not self._buffered():
+            if n >= self.CHUNK:  # a large blob: straight from the socket, no copy through the buffer
+                data = self.sock.recv(n)
+                self.received += len(data)
+                return data
+            if not self._fill(1):
+                return b""
+        data = self.buf[self.pos:self.pos + n]
+        self.pos += len(data)
+        self.received += len(data)
+        return data
+
+
+def _pidfd_kill(pidfd: int) -> None:
+    try:
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except OSError:
+        pass
 
 
 def kill_group(pid: int) -> None:
@@ -142,54 +409,116 @@ def kill_group(pid: int) -> None:
 
 
 class ZygotePool:
-    """N zygotes shared by grading threads; a dead or worn-out zygote is replaced."""
+    """Up to `size` zygotes shared by grading threads; safe to call from several threads."""
 
-    def __init__(self, size: int, mode: str, recycle_after: int = 200):
+    def __init__(self, size: int, mode: str, plan: str | None = None, recycle_after: int = 200, start: int = 1):
         self.mode = mode
-        self.size = size
+        self.plan = plan
+        self.size = max(1, size)
         self.recycle_after = recycle_after
+        self.recovered = 0  # zygotes replaced after a failure
         self._idle: queue.Queue[Zygote] = queue.Queue()
         self._all: list[Zygote] = []
+        self._starting = 0
         self._lock = threading.Lock()
         self._closed = False
-        starters = [threading.Thread(target=self._add) for _ in range(size)]
-        for t in starters:
-            t.start()
+        self._start_error: BaseException | None = None
+        # the first zygotes start now, in parallel; an error (a sandbox layer that fails) is raised here
+        starters = [self._start_one() for _ in range(max(1, min(start, self.size)))]
         for t in starters:
             t.join()
-        if len(self._all) < size:
+        if not self._all:
+            error = self._start_error
             self.close()
-            raise ZygoteDied("the judge could not start its worker processes")
+            if error is not None:
+                raise error
+            raise ZygoteDied("the judge could not start its worker process")
+
+    def _start_one(self) -> threading.Thread:
+        with self._lock:
+            self._starting += 1
+        thread = threading.Thread(target=self._add, name="mlkatas-zygote-start", daemon=True)
+        thread.start()
+        return thread
 
     def _add(self) -> None:
         try:
-            zygote = Zygote(self.mode)
-        except ZygoteDied:
+            zygote = Zygote(self.mode, self.plan)
+        except BaseException as exc:  # noqa: BLE001 - reported by the pool's constructor
+            with self._lock:
+                self._starting -= 1
+                self._start_error = exc
             return
         with self._lock:
+            self._starting -= 1
+            if self._closed:
+                zygote.close()
+                return
             self._all.append(zygote)
         self._idle.put(zygote)
 
+    def fill(self) -> None:
+        """Start zygotes until the pool is full, and wait for them."""
+        with self._lock:
+            missing = self.size - len(self._all) - self._starting
+        for t in [self._start_one() for _ in range(max(0, missing))]:
+            t.join()
+
     def acquire(self, timeout: float | None = None) -> Zygote:
-        if self._closed:
-            raise RuntimeError("the judge is closed")
-        return self._idle.get(timeout=timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if self._closed:
+                raise RuntimeError("the judge is closed")
+            try:
+                zygote = self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            else:
+                if zygote.alive():
+                    return zygote
+                self.release(zygote, broken=True)  # died while idle: replace it, lend another
+                continue
+            with self._lock:  # all busy: grow in the background, and take whichever frees first
+                grow = len(self._all) + self._starting < self.size
+            if grow:
+                self._start_one()
+            wait = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
+            if wait <= 0:
+                raise TimeoutError("no judge worker became free in time")
+            try:
+                zygote = self._idle.get(timeout=wait)
+            except queue.Empty:
+                with self._lock:
+                    if not self._all and not self._starting and self._start_error is not None:
+                        raise ZygoteDied(f"the judge cannot start a worker: {self._start_error}")
+                continue
+            if zygote.alive():
+                return zygote
+            self.release(zygote, broken=True)
 
     def release(self, zygote: Zygote, broken: bool = False) -> None:
-        if broken or zygote.jobs >= self.recycle_after or zygote.proc.poll() is not None:
+        """Back to the pool; a broken, dead or worn-out zygote is replaced in the background."""
+        if broken or zygote.jobs >= self.recycle_after or not zygote.alive():
             with self._lock:
                 if zygote in self._all:
                     self._all.remove(zygote)
-            zygote.close()
+                if broken:
+                    self.recovered += 1
+            threading.Thread(target=zygote.close, daemon=True).start()
             if not self._closed:
-                self._add()
+                self._start_one()
             return
         self._idle.put(zygote)
+
+    def zygotes(self) -> list[Zygote]:
+        with self._lock:
+            return list(self._all)
 
     def close(self) -> None:
         self._closed = True
         with self._lock:
             zygotes, self._all = self._all, []
         for z in zygotes:
-            z.close()
-
+            z.ctrl.close()  # all at once: each leaves in parallel
+        for z in zygotes:
+            z.close(grace_s=2.0)

@@ -4,6 +4,9 @@ Started by the judge with one end of a control socket. It holds no expected outp
 reference solutions, so a child forked from it finds nothing in memory worth stealing. Messages
 on the control socket are small JSON objects; the job's data goes straight from the judge to the
 child over a socket the judge passes along with the spawn request.
+
+This module is the `local` zygote; `python -m mlkatas.judge.zygote FD strict PLAN` hands over to
+the strict one (strict.py), which enters its namespaces before anything starts a thread.
 """
 
 from __future__ import annotations

@@ -1,0 +1,143 @@
+"""Thin ctypes wrappers for the Linux calls the strict sandbox needs and Python 3.11 lacks.
+
+Standard library only, so the probe can import it without torch. Every wrapper raises OSError
+with the errno the kernel gave, so callers can say which layer failed and why.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+CLONE_THREAD = 0x00010000
+
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+MNT_DETACH = 0x2
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_GET_SECCOMP = 21
+PR_CAPBSET_DROP = 24
+PR_SET_NO_NEW_PRIVS = 38
+
+# System call numbers glibc has no wrapper for (the same on both 64-bit architectures for Landlock).
+_SYSCALLS = {
+    "x86_64": {"pivot_root": 155, "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446},
+    "aarch64": {"pivot_root": 41, "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446},
+}
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+
+
+def syscall_number(name: str) -> int:
+    table = _SYSCALLS.get(platform.machine())
+    if table is None:
+        raise OSError(errno.ENOSYS, f"no system call table for the {platform.machine()} architecture")
+    return table[name]
+
+
+def _check(result: int, what: str) -> int:
+    if result < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+    return result
+
+
+def syscall(name: str, *args: object) -> int:
+    return _check(_libc.syscall(syscall_number(name), *args), name)
+
+
+def unshare(flags: int) -> None:
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def mount(source: str | None, target: str, fstype: str | None, flags: int = 0, data: str | None = None) -> None:
+    enc = lambda s: None if s is None else os.fsencode(s)  # noqa: E731
+    result = _libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+    _check(result, f"mount {target}")
+
+
+def bind_readonly(source: str, target: str) -> None:
+    """A read-only, nosuid, nodev view of `source` at `target` (a bind mount is made writable
+    first, then remounted read-only: the kernel ignores MS_RDONLY on the first call)."""
+    mount(source, target, None, MS_BIND | MS_REC)
+    mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def umount(target: str, flags: int = 0) -> None:
+    _check(_libc.umount2(os.fsencode(target), ctypes.c_int(flags)), f"umount {target}")
+
+
+def pivot_root(new_root: str, put_old: str) -> None:
+    syscall("pivot_root", os.fsencode(new_root), os.fsencode(put_old))
+
+
+def prctl(option: int, arg2: int = 0, arg3: int = 0, arg4: int = 0, arg5: int = 0) -> int:
+    result = _libc.prctl(ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(arg3), ctypes.c_ulong(arg4), ctypes.c_ulong(arg5))
+    return _check(result, f"prctl({option})")
+
+
+def set_no_new_privs() -> None:
+    prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def set_dumpable(value: bool) -> None:
+    prctl(PR_SET_DUMPABLE, int(value))
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+
+
+def drop_capabilities() -> None:
+    """Empty the bounding, permitted, effective and inheritable sets of this process."""
+    for cap in range(64):
+        try:
+            prctl(PR_CAPBSET_DROP, cap)
+        except OSError as exc:
+            if exc.errno == errno.EINVAL:  # past the last capability this kernel knows
+                break
+            if exc.errno == errno.EPERM:  # no CAP_SETPCAP: nothing to drop from the bounding set
+                break
+            raise
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+def write_id_maps(inside_uid: int, outside_uid: int, inside_gid: int, outside_gid: int, pid: str = "self") -> None:
+    """Map one uid and one gid into a user namespace just created with unshare(CLONE_NEWUSER)."""
+    with open(f"/proc/{pid}/setgroups", "w") as f:
+        f.write("deny")
+    with open(f"/proc/{pid}/uid_map", "w") as f:
+        f.write(f"{inside_uid} {outside_uid} 1")
+    with open(f"/proc/{pid}/gid_map", "w") as f:
+        f.write(f"{inside_gid} {outside_gid} 1")
+
+
+def sethostname(name: str) -> None:
+    raw = name.encode()
+    _check(_libc.sethostname(raw, ctypes.c_size_t(len(raw))), "sethostname")

@@ -1,0 +1,154 @@
+"""Which layers of the strict sandbox this kernel and this process can provide.
+
+Each layer is tried for real, the way the strict zygote uses it, in a throwaway child (a
+namespace can only be tested by entering one). Run as `python -P -m mlkatas.judge.probe`: a small
+process without torch, so forking it is safe and quick; it prints one JSON object mapping each
+layer to null (available) or the reason it is not. `sandbox.probe()` runs it and caches the answer.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import sys
+from typing import Callable
+
+from mlkatas.judge import landlock, linux
+
+LAYERS = (
+    "user-namespace",
+    "pid-namespace",
+    "mount-namespace",
+    "network-namespace",
+    "ipc-namespace",
+    "landlock",
+    "seccomp",
+)
+SANDBOX_UID = 65534  # nobody: who learner code runs as when the judge runs as root
+
+
+def in_child(test: Callable[[], None]) -> str | None:
+    """Run `test` in a forked child; None if it returned, else the error it raised."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            test()
+            message = b""
+        except BaseException as exc:  # noqa: BLE001 - whatever failed is the answer
+            message = (f"{type(exc).__name__}: {exc}" if not isinstance(exc, OSError) else str(exc)).encode() or b"failed"
+        try:
+            os.write(write, message[:2000])
+        finally:
+            os._exit(0)
+    os.close(write)
+    chunks = []
+    while chunk := os.read(read, 4096):
+        chunks.append(chunk)
+    os.close(read)
+    os.waitpid(pid, 0)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    return text or None
+
+
+def own_user_namespace(extra: int = 0) -> None:
+    """As the strict zygote does: root stays root (it owns the namespaces it creates); anyone
+    else first enters a user namespace where it is root."""
+    if os.geteuid() == 0:
+        if extra:
+            linux.unshare(extra)
+        return
+    uid, gid = os.geteuid(), os.getegid()
+    linux.unshare(linux.CLONE_NEWUSER | extra)
+    linux.write_id_maps(0, uid, 0, gid)
+
+
+def check_user() -> None:
+    """The child's own step: drop to the sandbox uid (as root), then a new user namespace."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+        os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
+        linux.set_dumpable(True)
+    uid, gid = os.geteuid(), os.getegid()
+    linux.unshare(linux.CLONE_NEWUSER)
+    linux.write_id_maps(uid, uid, gid, gid)
+    linux.drop_capabilities()
+
+
+def check_pid() -> None:
+    own_user_namespace(linux.CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if os.getpid() == 1 else 1)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise OSError(errno.EINVAL, "a child in the new PID namespace is not its init")
+    if not hasattr(os, "pidfd_open"):
+        raise OSError(errno.ENOSYS, "no pidfd_open (needed to stop a child in another PID namespace)")
+    os.close(os.pidfd_open(os.getpid()))
+
+
+def check_mount() -> None:
+    own_user_namespace(linux.CLONE_NEWNS)
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m")
+    os.mkdir("/tmp/usr")
+    linux.bind_readonly("/usr", "/tmp/usr")
+    linux.syscall_number("pivot_root")
+
+
+def check_network() -> None:
+    own_user_namespace(linux.CLONE_NEWNET)
+
+
+def check_ipc() -> None:
+    own_user_namespace(linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+
+
+def check_landlock() -> str | None:
+    try:
+        abi = landlock.abi_version()
+    except OSError as exc:
+        if exc.errno == errno.EOPNOTSUPP:
+            return "Landlock is built into this kernel but not enabled (add it to the lsm= boot parameter)"
+        return f"this kernel has no Landlock ({exc})"
+    return None if abi >= 1 else f"Landlock ABI {abi} is too old"
+
+
+def check_seccomp() -> None:
+    from mlkatas.judge import syscall_filter
+
+    try:
+        syscall_filter.import_backend()
+    except (ImportError, RuntimeError, OSError) as exc:
+        raise RuntimeError(f"pyseccomp and the system's libseccomp are needed ({exc}); `pip install mlkatas[strict]` "
+                           "and install libseccomp2") from None
+    linux.prctl(linux.PR_GET_SECCOMP)
+    syscall_filter.install(os.getpid())
+    try:
+        pid = os.fork()
+    except PermissionError:
+        return
+    if pid == 0:
+        os._exit(0)
+    raise RuntimeError("the seccomp filter loaded but did not refuse fork")
+
+
+def probe() -> dict[str, str | None]:
+    """Every layer: None if it works here, else why not."""
+    return {
+        "user-namespace": in_child(check_user),
+        "pid-namespace": in_child(check_pid),
+        "mount-namespace": in_child(check_mount),
+        "network-namespace": in_child(check_network),
+        "ipc-namespace": in_child(check_ipc),
+        "landlock": check_landlock(),
+        "seccomp": in_child(check_seccomp),
+    }
+
+
+if __name__ == "__main__":
+    json.dump(probe(), sys.stdout)

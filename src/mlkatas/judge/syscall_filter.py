@@ -1,0 +1,74 @@
+"""seccomp: the system calls a sandboxed child may not make, as a filter the kernel enforces.
+
+The filter allows by default and refuses a list: new processes and exec, new sockets, looking
+into or signalling other processes, memory the address-space limit does not count (memfd, System
+V and POSIX IPC), namespaces and mounts, and kernel interfaces a tensor kata never needs. Threads stay allowed (clone with CLONE_THREAD); clone3 answers ENOSYS so glibc
+falls back to clone, whose flags the filter can read. Built with pyseccomp over the system's
+libseccomp, which must be imported in the zygote before any sandbox (it looks the library up
+with a subprocess).
+"""
+
+from __future__ import annotations
+
+import errno
+
+# Refused with EPERM.
+DENIED = (
+    # new processes and programs
+    "fork", "vfork", "execve", "execveat",
+    # network and local sockets (the result socket exists before the filter)
+    "socket", "socketpair",
+    # other processes' memory, descriptors and state
+    "ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_open", "pidfd_getfd",
+    "pidfd_send_signal", "process_madvise", "process_mrelease", "tkill",
+    # memory that RLIMIT_AS does not count: memory-backed files, System V and POSIX IPC
+    "memfd_create", "memfd_secret", "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv",
+    "msgctl", "semget", "semop", "semtimedop", "semctl", "mq_open", "mq_unlink", "mq_timedsend",
+    "mq_timedreceive", "mq_notify", "mq_getsetattr",
+    # namespaces and mounts
+    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "open_tree", "move_mount",
+    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    # kernel interfaces
+    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "keyctl", "add_key", "request_key", "kexec_load", "kexec_file_load", "init_module", "finit_module",
+    "delete_module", "reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd", "syslog",
+    "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname", "setdomainname",
+    "iopl", "ioperm", "lookup_dcookie", "name_to_handle_at", "open_by_handle_at", "vhangup", "uselib",
+    "nfsservctl", "fanotify_init", "mknod", "mknodat", "personality",
+)
+# Signals only to itself: the first argument must be this process's own pid.
+SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+TIOCSTI = 0x5412  # pushes characters into a terminal's input
+
+
+def import_backend():
+    """pyseccomp, imported (and libseccomp found) now, before any sandbox; ImportError or
+    RuntimeError when it is not installed or the library is missing."""
+    import pyseccomp
+
+    return pyseccomp
+
+
+def install(own_pid: int) -> list[str]:
+    """Load the filter into this process (and its threads). Needs no_new_privs, which libseccomp
+    sets. Returns the names of refused calls this libseccomp does not know (skipped)."""
+    sc = import_backend()
+    flt = sc.SyscallFilter(sc.ALLOW)
+    unknown: list[str] = []
+
+    def rule(action: int, name: str, *args) -> None:
+        try:
+            flt.add_rule(action, name, *args)
+        except (OSError, ValueError, RuntimeError):
+            unknown.append(name)
+
+    deny = sc.ERRNO(errno.EPERM)
+    for name in DENIED:
+        rule(deny, name)
+    rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, 0x00010000, 0))  # without CLONE_THREAD: a process
+    for name in SELF_ONLY:
+        rule(deny, name, sc.Arg(0, sc.NE, own_pid))
+    rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, TIOCSTI))
+    flt.load()
+    return unknown
