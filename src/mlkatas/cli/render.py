@@ -170,6 +170,7 @@ def _slice_table(s: Slice, rows: list[list], mark_style: str) -> Table:
     for _ in range(width):
         table.add_column(justify="right")
     if s.label:
+        table.min_width = len(s.label)  # a wrapped label would shift this column against its twin
         table.title = s.label
         table.title_style = "dim"
         table.title_justify = "left"
