@@ -7,12 +7,13 @@ expected output; the parent compares. Everything it sends is data the parent dec
 
 from __future__ import annotations
 
-import hashlib
 import io
 import linecache
 import os
 import socket
 import sys
+import threading
+import time
 import traceback
 from typing import Any
 
@@ -66,24 +67,16 @@ class OpCounter(TorchDispatchMode):
         return func(*args, **(kwargs or {}))
 
 
-def digest(value: Any) -> str:
-    """A fingerprint of an input: data, shape, strides and dtype of every tensor in it."""
-    h = hashlib.blake2b(digest_size=16)
-
-    def feed(v: Any) -> None:
-        if isinstance(v, torch.Tensor):
-            plain = torch.Tensor.detach(v)
-            h.update(repr((str(plain.dtype), tuple(plain.shape), plain.stride(), plain.storage_offset())).encode())
-            h.update(plain.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes())
-        elif isinstance(v, (list, tuple)):
-            h.update(f"[{type(v).__name__}{len(v)}".encode())
-            for item in v:
-                feed(item)
-        else:
-            h.update(repr(v).encode())
-
-    feed(value)
-    return h.hexdigest()
+def fingerprint(value: Any) -> Any:
+    """What an input is, to tell afterwards whether the learner's code changed it: for every
+    tensor its dtype, shape, strides, offset and bytes (a copy: comparing is a memcmp)."""
+    if isinstance(value, torch.Tensor):
+        plain = torch.Tensor.detach(value)
+        data = plain.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
+        return (plain.dtype, tuple(plain.shape), plain.stride(), plain.storage_offset(), data)
+    if isinstance(value, (list, tuple)):
+        return (type(value), len(value), [id(v) for v in value], [fingerprint(v) for v in value])
+    return repr(value)
 
 
 def learner_traceback(exc: BaseException, filename: str) -> str:
@@ -103,6 +96,72 @@ def classify(exc: BaseException) -> str:
     return "error"
 
 
+def _shift_blobs(desc: Any, offset: int) -> None:
+    """Renumber the blob references of an encoded value appended after `offset` blobs."""
+    if isinstance(desc, dict):
+        if desc.get("t") == "tensor":
+            desc["blob"] += offset
+        for item in desc.get("items", ()):
+            _shift_blobs(item, offset)
+
+
+class Outbox:
+    """Case results go out several to a frame: one frame per case made the messages cost more
+    than the cases. A watchdog sends what is waiting as soon as a case runs longer than
+    `patience_s`, so a case that hangs is still the one the judge names."""
+
+    def __init__(self, sock: socket.socket, patience_s: float = 0.02, max_bytes: int = 1 << 20):
+        self.sock = sock
+        self.patience_s = patience_s
+        self.max_bytes = max_bytes
+        self.lock = threading.Lock()
+        self.items: list[dict] = []
+        self.blobs: list[bytes] = []
+        self.size = 0
+        self.case_started: float | None = None
+        self.closed = threading.Event()
+        self.watchdog: threading.Thread | None = None
+
+    def send(self, header: dict, blobs: list[bytes] = ()) -> None:
+        """A frame of its own, after whatever is waiting."""
+        with self.lock:
+            self._flush_locked()
+            wire.send_frame(self.sock, header, list(blobs))
+
+    def add(self, item: dict, blobs: list[bytes] = ()) -> None:
+        with self.lock:
+            _shift_blobs(item.get("output"), len(self.blobs))
+            self.items.append(item)
+            self.blobs.extend(blobs)
+            self.size += sum(len(b) for b in blobs)
+            if self.size >= self.max_bytes:
+                self._flush_locked()
+
+    def starting_case(self) -> None:
+        self.case_started = time.monotonic()
+        if self.watchdog is None:
+            self.watchdog = threading.Thread(target=self._watch, daemon=True)
+            self.watchdog.start()
+
+    def _watch(self) -> None:
+        while not self.closed.wait(self.patience_s / 2):
+            started = self.case_started
+            if self.items and started is not None and time.monotonic() - started > self.patience_s:
+                with self.lock:
+                    self._flush_locked()
+
+    def _flush_locked(self) -> None:
+        if self.items:
+            items, blobs = self.items, self.blobs
+            self.items, self.blobs, self.size = [], [], 0
+            wire.send_frame(self.sock, {"event": "cases", "items": items}, blobs)
+
+    def close(self) -> None:
+        self.closed.set()
+        with self.lock:
+            self._flush_locked()
+
+
 class ChildSession:
     def __init__(self, sock: socket.socket, job: dict, blobs: list[bytes]):
         self.sock = sock
@@ -110,9 +169,15 @@ class ChildSession:
         self.blobs = blobs
         self.filename = job["filename"]
         self.output_budget = int(job["output_bytes"])
+        self.outbox = Outbox(sock)
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
-        wire.send_frame(self.sock, header, list(blobs))
+        self.outbox.send(header, blobs)
+
+    def finish(self, log: str) -> None:
+        """Send what is waiting, then "done"."""
+        self.outbox.close()
+        wire.send_frame(self.sock, {"event": "done", "log": log})
 
     def load(self) -> Any:
         """Compile and run the learner's file; the entry point, or None after reporting why not."""
@@ -153,30 +218,30 @@ class ChildSession:
         return entry
 
     def run_case(self, index: int, entry: Any, case: dict) -> None:
+        self.outbox.starting_case()
         try:
             args = wire.decode(case["args"], self.blobs)
-            before = [digest(a) for a in args]
+            before = [fingerprint(a) for a in args]
             _, output = self._call_with(entry, case, args)
         except BaseException as exc:  # noqa: BLE001
-            self.send({"event": "case", "i": index, "ok": False, "kind": classify(exc),
-                       "message": learner_traceback(exc, self.filename)})
+            self.outbox.add({"i": index, "ok": False, "kind": classify(exc), "message": learner_traceback(exc, self.filename)})
             return
-        mutated = [i for i, a in enumerate(args) if digest(a) != before[i]]
+        mutated = [i for i, a in enumerate(args) if fingerprint(a) != before[i]]
         blobs: list[bytes] = []
         try:
             desc = wire.encode(output, blobs)
         except BaseException as exc:  # noqa: BLE001 - a hostile object may raise while inspected
-            self.send({"event": "case", "i": index, "ok": False, "kind": "type",
-                       "message": f"the returned value could not be read: {type(exc).__name__}: {exc}"})
+            self.outbox.add({"i": index, "ok": False, "kind": "type",
+                             "message": f"the returned value could not be read: {type(exc).__name__}: {exc}"})
             return
         size = sum(len(b) for b in blobs)
         if size > self.output_budget:
-            self.send({"event": "case", "i": index, "ok": False, "kind": "memory",
-                       "message": f"the returned tensors hold {size / 2**20:.1f} MiB, over the limit of "
-                                  f"{self.output_budget / 2**20:.1f} MiB for one case"})
+            self.outbox.add({"i": index, "ok": False, "kind": "memory",
+                             "message": f"the returned tensors hold {size / 2**20:.1f} MiB, over the limit of "
+                                        f"{self.output_budget / 2**20:.1f} MiB for one case"})
             return
         self.output_budget -= size
-        self.send({"event": "case", "i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)
+        self.outbox.add({"i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)
 
     def _call_with(self, entry: Any, case: dict, args: tuple) -> tuple:
         if self.job["kind"] != "module":
@@ -228,7 +293,7 @@ def serve(sock_fd: int) -> None:
                 session.run_case(index, entry, case)
             if job["probes"]:
                 session.run_probes(entry)
-        wire.send_frame(sock, {"event": "done", "log": captured.text()})
+        session.finish(captured.text())
     except BaseException:  # noqa: BLE001 - the parent reads a missing "done" as a crash
         pass
     finally:

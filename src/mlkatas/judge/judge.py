@@ -200,18 +200,11 @@ def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
         event = header.get("event")
         if event == "load":
             report.load = name_memory_limit(dict(header), limits)
-        elif event == "case":
-            index = header.get("i")
-            if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
-                continue  # not a case this judge asked for, or a second answer for one
-            outcome = name_memory_limit(dict(header), limits)
-            if header.get("ok"):
-                try:
-                    outcome["value"] = wire.decode(header["output"], blobs)
-                except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-                    outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
-            report.outcomes[index] = outcome
-            in_flight = index + 1
+        elif event == "cases":
+            items = header.get("items")
+            for item in items if isinstance(items, list) else ():
+                if isinstance(item, dict) and _take_case(report, item, blobs, limits):
+                    in_flight = max(in_flight, item["i"] + 1)
         elif event == "probes":
             report.probe_counts = header.get("counts")
         elif event == "done":
@@ -221,6 +214,21 @@ def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
         report.stopped = why_stopped(run, limits)
         report.stopped_at = in_flight
     return report
+
+
+def _take_case(report: RunReport, item: dict, blobs: list[bytes], limits: Limits) -> bool:
+    """Record one case's result; False for one this judge did not ask for or already has."""
+    index = item.get("i")
+    if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
+        return False
+    outcome = name_memory_limit(dict(item), limits)
+    if item.get("ok"):
+        try:
+            outcome["value"] = wire.decode(item["output"], blobs)
+        except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError, IndexError, RecursionError) as exc:
+            outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
+    report.outcomes[index] = outcome
+    return True
 
 
 def cut_log(text: str, limit: int) -> str:

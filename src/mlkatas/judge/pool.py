@@ -326,7 +326,7 @@ class Zygote:
             self._stderr.close()
 
 
-CHILD_EVENTS = ("load", "case", "probes", "done")
+CHILD_EVENTS = ("load", "cases", "probes", "done")
 
 
 def _frames_in(header: dict) -> int:

@@ -500,7 +500,7 @@ def rehearse() -> None:
         entry = session.load()
         for index, case in enumerate(cases):
             session.run_case(index, entry, case)
-        wire.send_frame(mine, {"event": "done", "log": sys.stdout.text()})
+        session.finish(sys.stdout.text())
         theirs.setblocking(False)
         try:
             while theirs.recv(1 << 16):
