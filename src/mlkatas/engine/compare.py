@@ -18,9 +18,9 @@ DEFAULT_TOLERANCES = {
     "float16": {"rtol": 1e-3, "atol": 1e-5},
     "bfloat16": {"rtol": 1.6e-2, "atol": 1e-5},
     "float32": {"rtol": 1.3e-6, "atol": 1e-5},
-    "float64": {"rtol": 1e-7, "atol": 1e-7},
+    "float64": {"rtol": 1e-9, "atol": 1e-9},  # tight enough to catch a float32 round trip
     "complex64": {"rtol": 1.3e-6, "atol": 1e-5},
-    "complex128": {"rtol": 1e-7, "atol": 1e-7},
+    "complex128": {"rtol": 1e-9, "atol": 1e-9},
 }
 
 
@@ -137,6 +137,9 @@ def values_message(label: str, expected, got, wrong: torch.Tensor, tol: Toleranc
         bounds = tol.for_dtype(expected.dtype)
         allowed = f" (allowed: rtol={bounds[0]:g}, atol={bounds[1]:g})" if bounds else " (must be exact)"
         msg += f"; largest difference {fmt_scalar(diff.max())}{allowed}"
+        if expected.dtype == torch.float64 and torch.allclose(got, expected, rtol=1e-5, atol=1e-6):
+            msg += (". The result has float32 precision: somewhere the float64 input went through float32 "
+                    "(a .float() round trip, or a float32 buffer); keep float64 all the way")
     return msg
 
 

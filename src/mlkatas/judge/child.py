@@ -264,17 +264,43 @@ class ChildSession:
         return args, module(*args)
 
     def run_probes(self, entry: Any) -> None:
+        """Work done per probe: ATen operations plus lines of the learner's own file executed, so a
+        Python loop over a dimension shows even when its body runs in numpy."""
         counts = []
         for case in self.job["probes"]:
             counter = OpCounter()
+            lines = LineCounter(self.filename)
             try:
                 args = wire.decode(case["args"], self.blobs)
-                with counter:
+                with counter, lines:
                     self._call_with(entry, case, args)
-                counts.append(counter.count)
+                counts.append(counter.count + lines.count)
             except BaseException:  # noqa: BLE001 - a failing probe is reported by the cases instead
                 counts.append(None)
         self.send({"event": "probes", "counts": counts})
+
+
+class LineCounter:
+    """Counts line events in one file (a loop body runs its lines once per iteration)."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.count = 0
+
+    def _local(self, frame, event, arg):
+        if event == "line":
+            self.count += 1
+        return self._local
+
+    def _global(self, frame, event, arg):
+        return self._local if frame.f_code.co_filename == self.filename else None
+
+    def __enter__(self) -> "LineCounter":
+        sys.settrace(self._global)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        sys.settrace(None)
 
 
 def serve(sock_fd: int) -> None:
