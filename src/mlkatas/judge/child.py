@@ -147,8 +147,11 @@ class Outbox:
         while not self.closed.wait(self.patience_s / 2):
             started = self.case_started
             if self.items and started is not None and time.monotonic() - started > self.patience_s:
-                with self.lock:
-                    self._flush_locked()
+                try:
+                    with self.lock:
+                        self._flush_locked()
+                except OSError:  # the judge hung up: nothing left to report to
+                    return
 
     def _flush_locked(self) -> None:
         if self.items:
