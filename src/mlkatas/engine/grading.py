@@ -8,7 +8,7 @@ from typing import Any
 import torch
 
 from mlkatas.engine.compare import Mismatch, Tolerance, compare_output
-from mlkatas.engine.describe import clean_text, describe_case, fmt_shape
+from mlkatas.engine.describe import clean_text, describe_case
 from mlkatas.engine.explain import explain_rearrangement
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import KINDS, CaseResult, Verdict, status_for
@@ -196,4 +196,4 @@ def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:
     return Verdict(slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)])
 
 
-__all__ = ["RunReport", "grade_report", "source_problem_verdict", "fmt_shape"]
+__all__ = ["RunReport", "grade_report", "source_problem_verdict"]
