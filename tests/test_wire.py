@@ -9,10 +9,18 @@ import torch
 from mlkatas.judge import wire
 
 
-def roundtrip(value, keep_strides=False):
+def roundtrip(value):
+    """What a child sends back: contiguous blobs."""
     blobs = []
-    desc = wire.encode(value, blobs, keep_strides=keep_strides)
+    desc = wire.encode(value, blobs)
     return wire.decode(desc, blobs)
+
+
+def through_arena(value):
+    """What the judge sends a child: one buffer, layouts kept."""
+    arena = wire.Arena()
+    desc = wire.encode(value, arena)
+    return wire.decode(desc, wire.ArenaView(bytearray(arena.tobytes())))
 
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.int64, torch.int32, torch.bool, torch.uint8])
@@ -23,11 +31,39 @@ def test_tensors_roundtrip_bit_exactly(dtype):
     assert torch.equal(back, t)
 
 
-def test_non_contiguous_layout_is_rebuilt_when_asked():
-    t = torch.randn(4, 6).t()
-    back = roundtrip(t, keep_strides=True)
+@pytest.mark.parametrize("make", [
+    lambda: torch.randn(4, 6).t(),
+    lambda: torch.randn(3, 5, 2).permute(2, 0, 1),
+    lambda: torch.arange(40, dtype=torch.int32).reshape(5, 8)[:, ::3],  # gaps between elements
+    lambda: torch.randn(2, 3).to(torch.bfloat16).t(),
+])
+def test_arena_keeps_each_inputs_memory_layout(make):
+    t = make()
+    back = through_arena(t)
     assert not back.is_contiguous() and back.stride() == t.stride() and torch.equal(back, t)
     assert roundtrip(t).is_contiguous()
+
+
+def test_arena_inputs_are_aligned_views_that_do_not_share_memory():
+    values = [torch.randn(3, dtype=torch.float64), torch.ones(5, dtype=torch.bool), torch.arange(7, dtype=torch.int16),
+              torch.zeros(0, 4), torch.randn(2, 2).t(), 3, [torch.tensor([1.5])]]
+    back = through_arena(values)
+    for got, want in zip(back[:5], values[:5]):
+        assert torch.equal(got, want) and got.dtype == want.dtype
+        assert got.data_ptr() % got.element_size() == 0  # each element at an address of its own size
+    assert back[5] == 3 and torch.equal(back[6][0], values[6][0])
+    back[0].add_(1)  # a write to one input leaves the others as they were
+    assert all(torch.equal(g, w) for g, w in zip(back[1:5], values[1:5]))
+
+
+def test_arena_refuses_a_tensor_outside_its_buffer():
+    view = wire.ArenaView(bytearray(64))
+    with pytest.raises(wire.WireError, match="does not fit"):
+        view.tensor({"t": "tensor", "dtype": "float32", "shape": [4, 5], "at": 0})
+    with pytest.raises(wire.WireError, match="does not fit"):
+        view.tensor({"t": "tensor", "dtype": "float64", "shape": [2], "at": 4})  # misaligned
+    with pytest.raises(wire.WireError, match="bad strides"):
+        view.tensor({"t": "tensor", "dtype": "uint8", "shape": [2, 2], "stride": [-1, 1], "at": 0})
 
 
 def test_nested_values_and_non_finite_floats():

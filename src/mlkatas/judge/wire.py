@@ -37,13 +37,15 @@ def _float(value: float) -> dict:
     return {"t": "py", "v": value} if math.isfinite(value) else {"t": "float", "v": repr(value)}
 
 
-def encode(value: Any, blobs: list[bytes], *, keep_strides: bool = False, depth: int = 0) -> Any:
-    """Describe `value` as JSON, appending tensor bytes to `blobs`. Unknown objects become a
-    description of their type (the child never sends objects, only what they look like)."""
+def encode(value: Any, sink: "list[bytes] | Arena", *, depth: int = 0) -> Any:
+    """Describe `value` as JSON; its tensors' bytes go to `sink`: a list of blobs (contiguous,
+    what a child sends back) or an Arena (the memory layout kept, what the judge sends a child).
+    Unknown objects become a description of their type (the child never sends objects, only
+    what they look like)."""
     if depth > 20:
         return {"t": "other", "type": "deeply nested value"}
     if isinstance(value, torch.Tensor):
-        return _encode_tensor(value, blobs, keep_strides)
+        return _encode_tensor(value, sink)
     if value is None or isinstance(value, (bool, int, str)):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
             return {"t": "other", "type": "int (too large)"}
@@ -54,7 +56,7 @@ def encode(value: Any, blobs: list[bytes], *, keep_strides: bool = False, depth:
         return _float(value)
     if isinstance(value, (tuple, list)) and len(value) <= 10_000:
         kind = "list" if isinstance(value, list) else "tuple"
-        return {"t": kind, "items": [encode(v, blobs, keep_strides=keep_strides, depth=depth + 1) for v in value]}
+        return {"t": kind, "items": [encode(v, sink, depth=depth + 1) for v in value]}
     return {"t": "other", "type": _type_name(value)}
 
 
@@ -65,7 +67,7 @@ def _type_name(value: Any) -> str:
     return name if module in ("builtins", "") else f"{module}.{name}"
 
 
-def _encode_tensor(t: torch.Tensor, blobs: list[bytes], keep_strides: bool) -> dict:
+def _encode_tensor(t: torch.Tensor, sink: "list[bytes] | Arena") -> dict:
     # Plain-tensor methods only: a subclass cannot choose what is sent about it.
     plain = torch.Tensor.detach(t)
     if plain.device.type != "cpu":
@@ -73,20 +75,94 @@ def _encode_tensor(t: torch.Tensor, blobs: list[bytes], keep_strides: bool) -> d
     dtype = str(plain.dtype).removeprefix("torch.")
     if dtype not in _DTYPES:
         return {"t": "other", "type": f"tensor of dtype {dtype}"}
-    header: dict[str, Any] = {"t": "tensor", "dtype": dtype, "shape": list(plain.shape), "blob": len(blobs)}
-    if keep_strides and not plain.is_contiguous() and _non_overlapping(plain):
-        header["stride"] = list(plain.stride())
-    contiguous = plain.contiguous()
-    blobs.append(contiguous.reshape(-1).view(torch.uint8).numpy().tobytes() if contiguous.numel() else b"")
-    header["subclass"] = type(t) is not torch.Tensor and not isinstance(t, torch.nn.Parameter)
+    header: dict[str, Any] = {"t": "tensor", "dtype": dtype, "shape": list(plain.shape)}
+    if isinstance(sink, Arena):
+        header.update(sink.put(plain))
+    else:
+        header["blob"] = len(sink)
+        contiguous = plain.contiguous()
+        sink.append(contiguous.reshape(-1).view(torch.uint8).numpy().tobytes() if contiguous.numel() else b"")
     return header
 
 
-def _non_overlapping(t: torch.Tensor) -> bool:
+def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
+    """A case's inputs in the arena; "spans" holds each argument's bytes there, which the child
+    compares with a pristine copy to tell whether the learner's code wrote to that argument."""
+    items, spans = [], []
+    for value in args:
+        start = arena.size
+        items.append(encode(value, arena))
+        spans.append([start, arena.size])
+    case = {"args": {"t": "list", "items": items}, "spans": spans}
+    if init or params:  # a module kata's constructor arguments and the weights the tests set
+        case.update(init=encode(list(init), arena), param_names=list(params), params=encode(list(params.values()), arena))
+    return case
+
+
+def non_overlapping(t: torch.Tensor) -> bool:
+    """Every element at its own address (a layout empty_strided can rebuild)."""
     return all(s > 0 for s, n in zip(t.stride(), t.shape) if n > 1)
 
 
-def decode(desc: Any, blobs: list[bytes]) -> Any:
+class Arena:
+    """The judge's side of a job's inputs: every tensor in one buffer, each at an aligned offset
+    and in its own memory layout (a transposed input stays transposed), so the child rebuilds a
+    case's inputs as views of that buffer (no per-tensor copies) and tells whether the learner's
+    code wrote to them by comparing the case's bytes with a pristine copy."""
+
+    ALIGN = 64  # every dtype's alignment, and a cache line
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def put(self, t: torch.Tensor) -> dict:
+        """Append one tensor; the header fields that find it again."""
+        fields: dict[str, Any] = {"at": self.size}
+        if t.is_contiguous() or not non_overlapping(t):
+            data = t.contiguous()
+        else:  # the storage span its strides cover, gaps zeroed
+            stride = list(t.stride())
+            span = 1 + sum((n - 1) * s for n, s in zip(t.shape, stride)) if t.numel() else 0
+            data = torch.zeros(span, dtype=t.dtype)
+            data.as_strided(t.shape, stride).copy_(t)
+            fields["stride"] = stride
+        raw = data.reshape(-1).view(torch.uint8).numpy().tobytes() if data.numel() else b""
+        padding = -len(raw) % self.ALIGN
+        self.chunks.append(raw + bytes(padding))
+        self.size += len(raw) + padding
+        return fields
+
+    def tobytes(self) -> bytes:
+        return b"".join(self.chunks)
+
+
+class ArenaView:
+    """The child's side: tensors rebuilt as views of the received buffer, checked against it."""
+
+    def __init__(self, buffer: bytearray):
+        self.buffer = buffer
+
+    def tensor(self, desc: dict) -> torch.Tensor:
+        dtype, shape = _dtype_and_shape(desc)
+        at = int(desc["at"])
+        stride = [int(s) for s in desc["stride"]] if "stride" in desc else None
+        numel = math.prod(shape)
+        if stride is None:
+            span = numel
+        elif len(stride) != len(shape) or any(s < 0 for s in stride):
+            raise WireError(f"bad strides {stride} for shape {tuple(shape)}")
+        else:
+            span = 1 + sum((n - 1) * s for n, s in zip(shape, stride)) if numel else 0
+        if at < 0 or at % dtype.itemsize or at + span * dtype.itemsize > len(self.buffer):
+            raise WireError(f"tensor at byte {at} does not fit the {len(self.buffer)}-byte input buffer")
+        if not span:
+            return torch.empty(shape, dtype=dtype)
+        flat = torch.frombuffer(self.buffer, dtype=dtype, count=span, offset=at)
+        return flat.view(shape) if stride is None else flat.as_strided(shape, stride)
+
+
+def decode(desc: Any, source: "list[bytes] | ArenaView") -> Any:
     """Rebuild a value from its description. Objects described as "other" come back as Opaque."""
     if not isinstance(desc, dict) or "t" not in desc:
         raise WireError(f"malformed value description: {str(desc)[:80]}")
@@ -96,34 +172,33 @@ def decode(desc: Any, blobs: list[bytes]) -> Any:
     if kind == "float":
         return float(desc["v"])
     if kind in ("list", "tuple"):
-        items = [decode(d, blobs) for d in desc["items"]]
+        items = [decode(d, source) for d in desc["items"]]
         return items if kind == "list" else tuple(items)
     if kind == "tensor":
-        return _decode_tensor(desc, blobs)
+        return source.tensor(desc) if isinstance(source, ArenaView) else _decode_blob(desc, source)
     if kind == "other":
         return Opaque(str(desc.get("type", "object")))
     raise WireError(f"unknown value kind {kind!r}")
 
 
-def _decode_tensor(desc: dict, blobs: list[bytes]) -> torch.Tensor:
+def _dtype_and_shape(desc: dict) -> tuple[torch.dtype, list[int]]:
     dtype = _DTYPES.get(desc.get("dtype"))
     if dtype is None:
         raise WireError(f"unknown dtype {desc.get('dtype')!r}")
     shape = [int(s) for s in desc["shape"]]
     if any(s < 0 for s in shape):
         raise WireError("negative size in a tensor's shape")
+    return dtype, shape
+
+
+def _decode_blob(desc: dict, blobs: list[bytes]) -> torch.Tensor:
+    dtype, shape = _dtype_and_shape(desc)
     raw = blobs[int(desc["blob"])]
     numel = math.prod(shape)
-    itemsize = torch.empty((), dtype=dtype).element_size()
-    if len(raw) != numel * itemsize:
-        raise WireError(f"tensor of shape {tuple(shape)} needs {numel * itemsize} bytes, got {len(raw)}")
+    if len(raw) != numel * dtype.itemsize:
+        raise WireError(f"tensor of shape {tuple(shape)} needs {numel * dtype.itemsize} bytes, got {len(raw)}")
     flat = torch.frombuffer(bytearray(raw), dtype=dtype) if numel else torch.empty(0, dtype=dtype)
-    data = flat.reshape(shape)
-    if "stride" in desc:  # rebuild the same memory layout, e.g. a non-contiguous test input
-        strided = torch.empty_strided(shape, [int(s) for s in desc["stride"]], dtype=dtype)
-        strided.copy_(data)
-        return strided
-    return data
+    return flat.reshape(shape)
 
 
 class Opaque:
@@ -137,9 +212,38 @@ class Opaque:
 
 
 # -- framing over a stream socket -----------------------------------------------------------------
+class RawJSON:
+    """A list encoded to JSON once and sent as it is in every frame that holds it (a kata's
+    case descriptions: the same for every submission)."""
+
+    def __init__(self, items: list):
+        self.text = json.dumps(items, allow_nan=False)
+        self.length = len(items)
+
+    def __len__(self) -> int:
+        return self.length
+
+
+def dumps(header: dict) -> str:
+    """JSON text of a header, with each RawJSON spliced in where it stands. The placeholders hold
+    a NUL, which no JSON string built from text that passed the judge's checks can contain."""
+    raws: list[str] = []
+
+    def placeholder(value: Any) -> str:
+        if not isinstance(value, RawJSON):
+            raise TypeError(f"{type(value).__name__} is not JSON")
+        raws.append(value.text)
+        return f"\0raw{len(raws) - 1}\0"
+
+    text = json.dumps(header, allow_nan=False, default=placeholder)
+    for index, raw in enumerate(raws):
+        text = text.replace(json.dumps(f"\0raw{index}\0"), raw, 1)
+    return text
+
+
 def send_frame(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
     header = {**header, "blobs": [len(b) for b in blobs]}
-    raw = json.dumps(header, allow_nan=False).encode()
+    raw = dumps(header).encode()
     sock.sendall(_LEN.pack(len(raw)) + raw)
     for blob in blobs:
         if blob:
