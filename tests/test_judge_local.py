@@ -87,6 +87,27 @@ def test_null_bytes_non_utf8_and_huge_files_are_rejected_clearly(judge):
     assert v.status == "error" and "limit is 1,000,000 bytes" in v.summary
 
 
+SPLIT = "out = x.reshape(x.shape[0], x.shape[1], num_heads, -1).transpose(1, 2).clone()"
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param("x.add_(1)", id="in-place-op"),
+    pytest.param("x[..., :1] = 7", id="item-assignment"),
+    pytest.param("x.data.add_(1)", id="through-data"),  # no version counter sees this one
+    pytest.param("x.transpose_(0, 1)", id="layout-only"),
+    pytest.param("x.set_(x.clone())", id="new-storage"),
+])
+def test_a_changed_input_is_caught_however_it_was_changed(judge, change):
+    v = judge.grade("split-heads", body(f"{SPLIT}\n{change}\nreturn out"))
+    assert v.kind == "mutated_input", v.summary
+    assert "changed its input x" in v.summary
+
+
+def test_changes_undone_before_returning_are_not_a_mutation(judge):
+    v = judge.grade("split-heads", body(f"{SPLIT}\nx.unsqueeze_(0)\nx.squeeze_(0)\nx.mul_(1)\nreturn out"))
+    assert v.status == "passed", v.summary
+
+
 def test_unknown_kata_suggests(judge):
     with pytest.raises(UnknownKata, match="split-heads"):
         judge.grade("splitheads", RIGHT)
@@ -147,3 +168,30 @@ def test_prints_are_kept_and_cut(judge):
     assert v.status == "passed" and "hello from the learner" in v.output
     v = judge.grade("split-heads", "print('y' * 200_000)\n" + RIGHT, limits={"log_kb": 1})
     assert len(v.output) < 2000 and "more characters of output cut" in v.output
+
+
+def test_what_a_child_reports_cannot_stand_in_for_the_judges_comparison(judge):
+    """Outputs are compared by the judge as they arrive; a child's message that carries its own
+    "value" or "compared" fields, or reports a case twice, changes nothing."""
+    from mlkatas.engine.grading import grade_report
+    from mlkatas.judge import wire
+    from mlkatas.judge.judge import RunReader
+    from mlkatas.judge.pool import ChildRun
+
+    suite = judge.suite("split-heads")
+    kata = suite.kata
+    reader = RunReader(suite, kata.limits)
+    frames = [({"event": "load", "ok": True}, [])]
+    for index, expected in enumerate(suite.expected):
+        blobs: list[bytes] = []
+        wrong = wire.encode(expected + 1 if index == 3 else expected, blobs)
+        item = {"i": index, "ok": True, "output": wrong, "mutated": [], "value": None, "compared": None}
+        frames.append(({"event": "cases", "items": [item]}, blobs))
+    blobs = []  # case 3 again, now right: the first report stands
+    frames.append(({"event": "cases", "items": [{"i": 3, "ok": True, "output": wire.encode(suite.expected[3], blobs)}]}, blobs))
+    frames.append(({"event": "done", "log": ""}, []))
+    for header, blobs in frames:
+        reader.feed(header, blobs)
+    verdict = grade_report(suite, reader.finish(ChildRun(frames=frames)), 0.0)
+    assert verdict.status == "failed" and verdict.kind == "values", verdict.summary
+    assert [c.name for c in verdict.cases if c.status == "failed"] == [suite.cases[3].name]

@@ -92,6 +92,8 @@ def compare_tensor(
             f"{label} has dtype {str(got.dtype).removeprefix('torch.')}, expected "
             f"{str(expected.dtype).removeprefix('torch.')}" + (" (the dtype of the input)" if expected.dtype in input_dtypes else ""),
         )
+    if agrees(expected, got, tol):
+        return None
     wrong = mismatch_mask(expected, got, tol)
     if not bool(wrong.any()):
         return None
@@ -101,6 +103,15 @@ def compare_tensor(
             f"{label} holds the right elements in the wrong places ({int(wrong.sum())} of {wrong.numel()} positions differ)",
         )
     return Mismatch("values", values_message(label, expected, got, wrong, tol, hidden))
+
+
+def agrees(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> bool:
+    """The common case in one call, same shape and dtype assumed: exactly equal, or close within
+    the dtype's tolerance. False only means "look closer" (NaNs, for one, need the mask)."""
+    bounds = tol.for_dtype(expected.dtype)
+    if expected.dtype == torch.bool or bounds is None:
+        return torch.equal(got, expected)
+    return torch.allclose(got, expected, rtol=bounds[0], atol=bounds[1], equal_nan=True)
 
 
 def mismatch_mask(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> torch.Tensor:

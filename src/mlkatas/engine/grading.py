@@ -24,6 +24,8 @@ class RunReport:
     log: str = ""
     stopped: Mismatch | None = None  # timeout/memory/crash that ended the run early
     stopped_at: int | None = None  # the case index in flight when it stopped
+    # outputs the judge already compared while the child ran (its own work, never the child's word)
+    compared: dict[int, Mismatch | None] = field(default_factory=dict)
 
 
 def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
@@ -49,18 +51,27 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
             else:
                 results.append(CaseResult(case.name, case.hidden, "not run"))
             continue
-        mismatch = judge_case(suite, index, outcome, tol)
+        mismatch = judge_case(suite, index, outcome, tol, report.compared)
         results.append(_result(suite, case, mismatch, outcome))
     results.extend(check_rules(suite, report.probe_counts))
     return _verdict(suite, results, report, elapsed_ms)
 
 
-def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance) -> Mismatch | None:
+def compare_case(suite: Suite, index: int, got: Any, tol: Tolerance) -> Mismatch | None:
+    """The output against the expected one: structure, shape, dtype, values."""
     case, expected = suite.cases[index], suite.expected[index]
+    return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
+
+
+def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance, compared: dict | None = None) -> Mismatch | None:
+    case = suite.cases[index]
     if not outcome.get("ok"):
         return Mismatch(_child_kind(outcome), clean_text(outcome.get("message", "your code raised an error")))
     got = outcome["value"]
-    mismatch = compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
+    if compared is not None and index in compared:
+        mismatch = compared[index]
+    else:
+        mismatch = compare_case(suite, index, got, tol)
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
         return _with_known_mistake(suite, case, got, tol, mismatch)
     mutated = outcome.get("mutated") or []
@@ -196,4 +207,4 @@ def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:
     return Verdict(slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)])
 
 
-__all__ = ["RunReport", "grade_report", "source_problem_verdict"]
+__all__ = ["RunReport", "compare_case", "grade_report", "source_problem_verdict"]

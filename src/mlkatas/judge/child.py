@@ -18,12 +18,13 @@ import traceback
 from typing import Any
 
 import torch
-from torch.utils._python_dispatch import TorchDispatchMode
+from torch.overrides import TorchFunctionMode
 
 from mlkatas.judge import wire
 
 _exit = os._exit  # kept before learner code runs: it may replace os._exit
 
+NOTHING = {"t": "list", "items": []}  # a case without constructor arguments or weights
 MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator", "out of memory")
 
 
@@ -55,28 +56,32 @@ class BoundedText(io.TextIOBase):
         return out
 
 
-class OpCounter(TorchDispatchMode):
-    """Counts the ATen operations that actually run, for rules such as "no loop over experts"."""
+class OpCounter(TorchFunctionMode):
+    """Counts the torch calls the learner's code makes (functions, tensor methods, operators),
+    for rules such as "no loop over experts". A function mode, not a dispatch mode: the first
+    dispatch mode imports torch._dynamo, which would add 70 MB to every zygote and so to the
+    cost of every fork."""
 
     def __init__(self):
         super().__init__()
         self.count = 0
 
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
         self.count += 1
         return func(*args, **(kwargs or {}))
 
 
-def fingerprint(value: Any) -> Any:
-    """What an input is, to tell afterwards whether the learner's code changed it: for every
-    tensor its dtype, shape, strides, offset and bytes (a copy: comparing is a memcmp)."""
+def layout(value: Any) -> Any:
+    """What in-place changes to an argument's metadata would alter (its bytes are compared with
+    the pristine copy of the inputs instead): for a tensor its type, storage address, dtype,
+    shape and strides; for a list the identity of its items."""
     if isinstance(value, torch.Tensor):
-        plain = torch.Tensor.detach(value)
-        data = plain.contiguous().reshape(-1).view(torch.uint8).numpy().tobytes() if plain.numel() else b""
-        return (plain.dtype, tuple(plain.shape), plain.stride(), plain.storage_offset(), data)
+        if type(value) is not torch.Tensor:  # only the learner's code makes an input a subclass
+            return (type(value),)
+        return (value.data_ptr(), value.dtype, value.shape, value.stride())
     if isinstance(value, (list, tuple)):
-        return (type(value), len(value), [id(v) for v in value], [fingerprint(v) for v in value])
-    return repr(value)
+        return (type(value), [id(v) for v in value], [layout(v) for v in value])
+    return None  # numbers and strings cannot change in place
 
 
 def learner_traceback(exc: BaseException, filename: str) -> str:
@@ -107,17 +112,20 @@ def _shift_blobs(desc: Any, offset: int) -> None:
 
 class Outbox:
     """Case results go out several to a frame: one frame per case made the messages cost more
-    than the cases. A watchdog sends what is waiting as soon as a case runs longer than
+    than the cases. A batch goes once it is `batch_s` old, so the judge compares it while the
+    next cases run. A watchdog sends what is waiting as soon as a case runs longer than
     `patience_s`, so a case that hangs is still the one the judge names."""
 
-    def __init__(self, sock: socket.socket, patience_s: float = 0.02, max_bytes: int = 1 << 20):
+    def __init__(self, sock: socket.socket, patience_s: float = 0.02, max_bytes: int = 1 << 20, batch_s: float = 0.002):
         self.sock = sock
         self.patience_s = patience_s
         self.max_bytes = max_bytes
+        self.batch_s = batch_s
         self.lock = threading.Lock()
         self.items: list[dict] = []
         self.blobs: list[bytes] = []
         self.size = 0
+        self.batch_started = 0.0
         self.case_started: float | None = None
         self.closed = threading.Event()
         self.watchdog: threading.Thread | None = None
@@ -130,11 +138,14 @@ class Outbox:
 
     def add(self, item: dict, blobs: list[bytes] = ()) -> None:
         with self.lock:
+            now = time.monotonic()
+            if not self.items:
+                self.batch_started = now
             _shift_blobs(item.get("output"), len(self.blobs))
             self.items.append(item)
             self.blobs.extend(blobs)
             self.size += sum(len(b) for b in blobs)
-            if self.size >= self.max_bytes:
+            if self.size >= self.max_bytes or now - self.batch_started >= self.batch_s:
                 self._flush_locked()
 
     def starting_case(self) -> None:
@@ -169,7 +180,8 @@ class ChildSession:
     def __init__(self, sock: socket.socket, job: dict, blobs: list[bytes]):
         self.sock = sock
         self.job = job
-        self.blobs = blobs
+        self.inputs = wire.ArenaView(bytearray(blobs[0]) if blobs else bytearray())
+        self.pristine = bytes(self.inputs.buffer)  # what the inputs were: written ones differ
         self.filename = job["filename"]
         self.output_budget = int(job["output_bytes"])
         self.outbox = Outbox(sock)
@@ -223,13 +235,13 @@ class ChildSession:
     def run_case(self, index: int, entry: Any, case: dict) -> None:
         self.outbox.starting_case()
         try:
-            args = wire.decode(case["args"], self.blobs)
-            before = [fingerprint(a) for a in args]
-            _, output = self._call_with(entry, case, args)
+            args = wire.decode(case["args"], self.inputs)
+            before = [layout(a) for a in args]
+            output = self._call_with(entry, case, args)
         except BaseException as exc:  # noqa: BLE001
             self.outbox.add({"i": index, "ok": False, "kind": classify(exc), "message": learner_traceback(exc, self.filename)})
             return
-        mutated = [i for i, a in enumerate(args) if fingerprint(a) != before[i]]
+        mutated = [i for i, a in enumerate(args) if layout(a) != before[i] or self._written(case["spans"][i])]
         blobs: list[bytes] = []
         try:
             desc = wire.encode(output, blobs)
@@ -246,13 +258,17 @@ class ChildSession:
         self.output_budget -= size
         self.outbox.add({"i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)
 
-    def _call_with(self, entry: Any, case: dict, args: tuple) -> tuple:
+    def _written(self, span: list[int]) -> bool:
+        start, end = span
+        return self.inputs.buffer[start:end] != self.pristine[start:end]
+
+    def _call_with(self, entry: Any, case: dict, args: list) -> Any:
         if self.job["kind"] != "module":
-            return args, entry(*args)
-        module = entry(*wire.decode(case["init"], self.blobs))
-        params = wire.decode(case["params"], self.blobs)
+            return entry(*args)
+        module = entry(*wire.decode(case.get("init", NOTHING), self.inputs))
+        params = wire.decode(case.get("params", NOTHING), self.inputs)
         with torch.no_grad():
-            for name, value in zip(case["param_names"], params):
+            for name, value in zip(case.get("param_names", ()), params):
                 try:
                     target = module.get_parameter(name)
                 except AttributeError:
@@ -264,17 +280,17 @@ class ChildSession:
                         f"parameter {name} has shape {tuple(target.shape)}; the tests set one of shape {tuple(value.shape)}"
                     )
                 target.copy_(value)
-        return args, module(*args)
+        return module(*args)
 
     def run_probes(self, entry: Any) -> None:
-        """Work done per probe: ATen operations plus lines of the learner's own file executed, so a
+        """Work done per probe: torch calls plus lines of the learner's own file executed, so a
         Python loop over a dimension shows even when its body runs in numpy."""
         counts = []
         for case in self.job["probes"]:
             counter = OpCounter()
             lines = LineCounter(self.filename)
             try:
-                args = wire.decode(case["args"], self.blobs)
+                args = wire.decode(case["args"], self.inputs)
                 with counter, lines:
                     self._call_with(entry, case, args)
                 counts.append(counter.count + lines.count)

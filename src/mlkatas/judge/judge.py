@@ -13,9 +13,8 @@ import time
 from typing import Any
 
 from mlkatas.catalog import Catalog
-from mlkatas.engine.casegen import Case
-from mlkatas.engine.compare import Mismatch
-from mlkatas.engine.grading import RunReport, grade_report, source_problem_verdict
+from mlkatas.engine.compare import Mismatch, Tolerance
+from mlkatas.engine.grading import RunReport, compare_case, grade_report, source_problem_verdict
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
 from mlkatas.judge import wire
@@ -71,6 +70,12 @@ class Judge:
         assert self._pool is not None
         self._pool.fill()
 
+    def ready(self, timeout: float = 30.0) -> bool:
+        """Wait until every zygote handed back after a grade has its next child sandboxed and
+        handed over (done in the background after each grade); False on timeout."""
+        pool = self._pool
+        return pool.wait_prepared(timeout) if pool is not None else True
+
     def close(self) -> None:
         with self._pool_lock:
             if self._pool is not None:
@@ -90,7 +95,8 @@ class Judge:
         """Encoded once per kata: every grade sends the same inputs."""
         with self._suite_lock:
             if slug not in self._encoded:
-                self._encoded[slug] = encode_inputs(suite)
+                cases, probes, blobs = encode_inputs(suite)
+                self._encoded[slug] = (wire.RawJSON(cases), wire.RawJSON(probes), blobs)
             return self._encoded[slug]
 
     def grade(
@@ -122,16 +128,17 @@ class Judge:
         assert self._pool is not None
         zygote = self._pool.acquire()
         broken = False
+        reader = RunReader(suite, run_limits)
         try:
-            run = zygote.run(header, blobs, job_limits(run_limits), max_bytes=run_limits.output_mb * 2**20 + (8 << 20))
+            run = zygote.run(header, blobs, job_limits(run_limits), max_bytes=run_limits.output_mb * 2**20 + (8 << 20),
+                             on_frame=reader.feed)
         except ZygoteDied as exc:
             broken = True
             report = RunReport(stopped=Mismatch("error", f"the judge had to recover from a failure of its worker ({exc}); grade again"))
             return self._marked(grade_report(suite, report, _ms(started)))
         finally:
             self._pool.release(zygote, broken)
-        report = read_run(run, kata, run_limits)
-        return self._marked(grade_report(suite, report, _ms(started)))
+        return self._marked(grade_report(suite, reader.finish(run), _ms(started)))
 
     def _marked(self, verdict: Verdict) -> Verdict:
         if self.sandbox_plan.weaker:  # never silently: every verdict says what was missing
@@ -160,21 +167,13 @@ def job_limits(limits: Limits) -> dict:
     return {"wall_s": limits.wall_s, "cpu_s": limits.cpu_s, "memory_mb": limits.memory_mb}
 
 
-def encode_case(case: Case, blobs: list[bytes]) -> dict:
-    return {
-        "args": wire.encode(list(case.args), blobs, keep_strides=True),
-        "init": wire.encode(list(case.init), blobs),
-        "param_names": list(case.params),
-        "params": wire.encode(list(case.params.values()), blobs),
-    }
-
-
 def encode_inputs(suite: Suite) -> tuple[list, list, list[bytes]]:
-    """The cases' and probes' inputs as wire data (what a child may see of a suite)."""
-    blobs: list[bytes] = []
-    cases = [encode_case(c, blobs) for c in suite.cases]
-    probes = [encode_case(c, blobs) for c in suite.probes]
-    return cases, probes, blobs
+    """The cases' and probes' inputs as wire data (what a child may see of a suite): headers,
+    and one arena blob with every tensor."""
+    arena = wire.Arena()
+    cases = [wire.encode_case(c.args, c.init, c.params, arena) for c in suite.cases]
+    probes = [wire.encode_case(c.args, c.init, c.params, arena) for c in suite.probes]
+    return cases, probes, [arena.tobytes()]
 
 
 def build_job(kata: Kata, inputs: tuple, source: str, filename: str, limits: Limits) -> tuple[dict, list[bytes]]:
@@ -193,42 +192,58 @@ def build_job(kata: Kata, inputs: tuple, source: str, filename: str, limits: Lim
     return {"job": job}, blobs
 
 
-def read_run(run: ChildRun, kata: Kata, limits: Limits) -> RunReport:
-    report = RunReport()
-    in_flight = 0
-    for header, blobs in run.frames:
+class RunReader:
+    """A child's messages, read as they arrive: each case's output is decoded and compared while
+    the child runs the next cases (the grading thread would otherwise wait, idle, for the end)."""
+
+    def __init__(self, suite: Suite, limits: Limits):
+        self.suite = suite
+        self.limits = limits
+        self.tol = Tolerance(suite.kata.exact, suite.kata.tolerances)
+        self.report = RunReport()
+        self.in_flight = 0  # the case after the last one that reported
+
+    def feed(self, header: dict, blobs: list[bytes]) -> None:
+        report, limits = self.report, self.limits
         event = header.get("event")
         if event == "load":
             report.load = name_memory_limit(dict(header), limits)
         elif event == "cases":
             items = header.get("items")
             for item in items if isinstance(items, list) else ():
-                if isinstance(item, dict) and _take_case(report, item, blobs, limits):
-                    in_flight = max(in_flight, item["i"] + 1)
+                if isinstance(item, dict) and self._take_case(item, blobs):
+                    self.in_flight = max(self.in_flight, item["i"] + 1)
         elif event == "probes":
             report.probe_counts = header.get("counts")
         elif event == "done":
             report.log = cut_log(str(header.get("log", "")), limits.log_kb * 1024)
-    done = bool(run.frames) and run.frames[-1][0].get("event") == "done"
-    if not done:
-        report.stopped = why_stopped(run, limits)
-        report.stopped_at = in_flight
-    return report
 
+    def finish(self, run: ChildRun) -> RunReport:
+        done = bool(run.frames) and run.frames[-1][0].get("event") == "done"
+        if not done:
+            self.report.stopped = why_stopped(run, self.limits)
+            self.report.stopped_at = self.in_flight
+        return self.report
 
-def _take_case(report: RunReport, item: dict, blobs: list[bytes], limits: Limits) -> bool:
-    """Record one case's result; False for one this judge did not ask for or already has."""
-    index = item.get("i")
-    if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
-        return False
-    outcome = name_memory_limit(dict(item), limits)
-    if item.get("ok"):
-        try:
-            outcome["value"] = wire.decode(item["output"], blobs)
-        except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError, IndexError, RecursionError) as exc:
-            outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
-    report.outcomes[index] = outcome
-    return True
+    def _take_case(self, item: dict, blobs: list[bytes]) -> bool:
+        """Record one case's result; False for one this judge did not ask for or already has."""
+        report = self.report
+        index = item.get("i")
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
+            return False
+        outcome = name_memory_limit(dict(item), self.limits)
+        if item.get("ok"):
+            try:
+                outcome["value"] = wire.decode(item["output"], blobs)
+            except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError, IndexError, RecursionError) as exc:
+                outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
+        report.outcomes[index] = outcome
+        if outcome.get("ok") and index < len(self.suite.cases):
+            try:
+                report.compared[index] = compare_case(self.suite, index, outcome["value"], self.tol)
+            except Exception:  # noqa: BLE001 - compared again after the run, where the error shows
+                pass
+        return True
 
 
 def cut_log(text: str, limit: int) -> str:
