@@ -127,7 +127,9 @@ def check_seccomp() -> None:
         raise RuntimeError(f"pyseccomp and the system's libseccomp are needed ({exc}); `pip install mlkatas[strict]` "
                            "and install libseccomp2") from None
     linux.prctl(linux.PR_GET_SECCOMP)
-    syscall_filter.install(os.getpid())
+    program = syscall_filter.compile_program()  # what the zygote builds once and every child loads
+    linux.set_no_new_privs()
+    syscall_filter.load_program(program, os.getpid())
     try:
         pid = os.fork()
     except PermissionError:
