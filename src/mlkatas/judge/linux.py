@@ -141,3 +141,72 @@ def write_id_maps(inside_uid: int, outside_uid: int, inside_gid: int, outside_gi
 def sethostname(name: str) -> None:
     raw = name.encode()
     _check(_libc.sethostname(raw, ctypes.c_size_t(len(raw))), "sethostname")
+
+
+MADV_COLLAPSE = 25  # Linux 6.1
+HUGE_PAGE = 2 << 20
+_libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+
+
+def collapse_anonymous_memory() -> int:
+    """Back this process's anonymous memory with 2 MB pages where the kernel can (MADV_COLLAPSE).
+    A fork then copies one entry per 2 MB instead of 512, and so does the exit: for a zygote
+    holding torch (~150 MB of heap) that halves what each child costs before it runs any code.
+    Returns the number of huge pages made; 0 on kernels without MADV_COLLAPSE (a speed-up only)."""
+    made = 0
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+        regions = [line.split() for line in maps]
+    for fields in regions:
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        perms, name = fields[1], fields[5] if len(fields) > 5 else ""
+        if perms[1] != "w" or perms[3] != "p" or name not in ("", "[heap]"):
+            continue  # only private, writable, anonymous memory: file pages stay the page cache's
+        first, last = -(-start // HUGE_PAGE) * HUGE_PAGE, end // HUGE_PAGE * HUGE_PAGE
+        if last > first and _libc.madvise(first, last - first, MADV_COLLAPSE) == 0:
+            made += (last - first) // HUGE_PAGE
+    return made
+
+
+MADV_POPULATE_WRITE = 23  # Linux 5.14
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def private_pages() -> set[int]:
+    """Addresses of the pages of private anonymous memory this process holds a copy of its own
+    (after a fork: the ones it has written), from /proc/self/pagemap: present (bit 63) and
+    exclusively mapped (bit 56). Empty where pagemap cannot be read."""
+    pages: set[int] = set()
+    try:
+        with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+            regions = [line.split() for line in maps]
+        with open("/proc/self/pagemap", "rb") as pagemap:
+            for fields in regions:
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                name = fields[5] if len(fields) > 5 else ""
+                if fields[1][1] != "w" or fields[1][3] != "p" or name not in ("", "[heap]"):
+                    continue
+                pagemap.seek(start // PAGE * 8)
+                entries = memoryview(pagemap.read((end - start) // PAGE * 8)).cast("Q")
+                pages.update(start + i * PAGE for i, e in enumerate(entries) if e >> 63 and (e >> 56) & 1)
+    except OSError:
+        return set()
+    return pages
+
+
+def page_runs(pages: set[int]) -> list[tuple[int, int]]:
+    """Sorted pages as (start, length) runs of contiguous memory."""
+    runs: list[tuple[int, int]] = []
+    for page in sorted(pages):
+        if runs and runs[-1][0] + runs[-1][1] == page:
+            runs[-1] = (runs[-1][0], runs[-1][1] + PAGE)
+        else:
+            runs.append((page, PAGE))
+    return runs
+
+
+def populate_write(runs: list[tuple[int, int]]) -> None:
+    """Make this process's own copy of these pages now, as a write would, without writing
+    (MADV_POPULATE_WRITE): a forked child pays its copy-on-write faults before it is given a job
+    instead of during it. Pages no longer mapped, and kernels before 5.14, are skipped."""
+    for start, length in runs:
+        _libc.madvise(start, length, MADV_POPULATE_WRITE)

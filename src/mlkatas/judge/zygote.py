@@ -35,7 +35,7 @@ def warm_up() -> None:
     torch.softmax(x, -1).topk(2)
     import mlkatas.judge.child  # noqa: F401 - its imports too, before any sandbox
 
-    with mlkatas.judge.child.OpCounter():  # the first dispatch mode imports torch._dynamo (2-4 s)
+    with mlkatas.judge.child.OpCounter():
         torch.bmm(x, x.transpose(1, 2))
     import mlkatas.judge.sandbox  # noqa: F401
     import mlkatas.judge.strict  # noqa: F401
