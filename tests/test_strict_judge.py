@@ -229,3 +229,35 @@ def test_a_dead_zygote_is_replaced(strict):
     assert "recover" in verdicts[0].summary
     assert strict.grade(SLUG, RIGHT).status == "passed"
     assert not before & {z.proc.pid for z in pool.zygotes()}
+
+
+def test_the_compiled_filter_refuses_for_this_child_and_allows_its_own_signals():
+    """The filter is compiled once with a placeholder pid; each child patches in its own. Run in
+    a fresh interpreter: once loaded, a filter cannot be removed."""
+    code = """
+import os, signal
+from mlkatas.judge import linux, syscall_filter
+program = syscall_filter.compile_program()
+linux.set_no_new_privs()
+syscall_filter.load_program(program, os.getpid())
+os.kill(os.getpid(), 0)  # itself: allowed
+results = []
+for attempt in (lambda: os.kill(os.getppid(), 0), os.fork, lambda: __import__("socket").socket()):
+    try:
+        attempt()
+        results.append("allowed")
+    except PermissionError:
+        results.append("refused")
+print(results)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['refused', 'refused', 'refused']"
+
+
+def test_the_judge_readies_the_next_child_between_submissions(strict):
+    assert strict.grade(SLUG, RIGHT).status == "passed"
+    assert strict.ready(timeout=30)
+    assert strict.grade(SLUG, WRONG).status == "failed"
+    assert strict.ready(timeout=30)
+    assert strict.grade(SLUG, RIGHT).status == "passed"

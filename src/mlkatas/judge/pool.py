@@ -139,6 +139,7 @@ class Zygote:
         self.ctrl = parent_end
         self.jobs = 0
         self._take_pending = False
+        self._ready: ReadyChild | None = None  # the next child, its handshake already done
         try:
             while True:
                 ready = self._recv(STARTUP_TIMEOUT_S)
@@ -204,10 +205,12 @@ class Zygote:
         return self._recv(timeout)
 
     # -- one job ----------------------------------------------------------------------------------
-    def run(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int) -> ChildRun:
-        """Run one job in a fresh child; collect its frames until "done", a timeout or a crash."""
+    def run(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int,
+            on_frame: Callable[[dict, list[bytes]], None] | None = None) -> ChildRun:
+        """Run one job in a fresh child; collect its frames until "done", a timeout or a crash,
+        handing each to `on_frame` as it arrives."""
         if self.mode == "strict":
-            return self._run_strict(header, blobs, limits, max_bytes)
+            return self._run_strict(header, blobs, limits, max_bytes, on_frame)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             pid = int(self._request({"op": "spawn", "limits": limits}, [theirs.fileno()])["pid"])
@@ -215,12 +218,18 @@ class Zygote:
             theirs.close()
         self.jobs += 1
         run = ChildRun()
-        self._collect(mine, header, blobs, limits, max_bytes, run, lambda: kill_group(pid), _frames_in(header))
+        self._collect(mine, header, blobs, limits, max_bytes, run, lambda: kill_group(pid), _frames_in(header), on_frame)
         reply = self._request({"op": "wait", "pid": pid})
         run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
         return run
 
-    def _run_strict(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int) -> ChildRun:
+    def prepare(self) -> None:
+        """Strict mode: take the next child's handshake now (its descriptors and its word that it
+        is sandboxed), so the next job goes out at once. ZygoteDied if no child comes."""
+        if self.mode == "strict" and self._ready is None:
+            self._ready = self._take_child()
+
+    def _take_child(self) -> "ReadyChild":
         if not self._take_pending:
             self._send({"op": "take"})
         self._take_pending = False
@@ -229,25 +238,29 @@ class Zygote:
             for fd in fds:
                 os.close(fd)
             raise ZygoteDied("the zygote answered a request for a child without one")
-        pid = int(reply["pid"])
-        mine, pidfd = socket.socket(fileno=fds[0]), fds[1]
+        child = ReadyChild(int(reply["pid"]), socket.socket(fileno=fds[0]), fds[1])
+        try:  # a child says it is sandboxed before it is given anything
+            child.sock.settimeout(REQUEST_TIMEOUT_S)
+            first, _ = wire.recv_frame(child.sock, 1 << 16)
+            child.sock.settimeout(None)
+        except (OSError, EOFError, wire.WireError) as exc:
+            first = {"event": "sandbox_failed", "error": f"no word from the child ({exc})"}
+        if first.get("event") != "sandboxed":
+            child.discard()
+            raise ZygoteDied(f"a child could not enter the sandbox: {str(first.get('error'))[:500]}")
+        return child
+
+    def _run_strict(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int,
+                    on_frame: Callable[[dict, list[bytes]], None] | None) -> ChildRun:
+        child, self._ready = self._ready or self._take_child(), None
+        pid = child.pid
         self.jobs += 1
         run = ChildRun()
         try:
-            try:  # a child says it is sandboxed before it is given anything
-                mine.settimeout(REQUEST_TIMEOUT_S)
-                first, _ = wire.recv_frame(mine, 1 << 16)
-                mine.settimeout(None)
-            except (OSError, EOFError, wire.WireError) as exc:
-                first = {"event": "sandbox_failed", "error": f"no word from the child ({exc})"}
-            if first.get("event") != "sandboxed":
-                mine.close()
-                raise ZygoteDied(f"a child could not enter the sandbox: {str(first.get('error'))[:500]}")
-            self._collect(mine, [({"limits": limits}, []), (header, blobs)], None, limits, max_bytes, run,
-                          lambda: _pidfd_kill(pidfd), _frames_in(header))
+            self._collect(child.sock, [({"limits": limits}, []), (header, blobs)], None, limits, max_bytes, run,
+                          lambda: _pidfd_kill(child.pidfd), _frames_in(header), on_frame)
         finally:
-            _pidfd_kill(pidfd)
-            os.close(pidfd)
+            child.discard()
         if run.frames and run.frames[-1][0].get("event") == "done" and not run.timed_out:
             self._send({"op": "release", "pid": pid})  # no reply needed: the next request waits for it
             run.exit_code = 0
@@ -261,7 +274,7 @@ class Zygote:
 
     @staticmethod
     def _collect(mine: socket.socket, header, blobs, limits: dict, max_bytes: int, run: ChildRun, kill: Callable[[], None],
-                 max_frames: int) -> None:
+                 max_frames: int, on_frame: Callable[[dict, list[bytes]], None] | None = None) -> None:
         """Send the job (one frame, or a list of (header, blobs) frames), read frames back under
         a wall-clock deadline, then kill what is left of the child."""
         def expire() -> None:
@@ -289,6 +302,8 @@ class Zygote:
                 if kept > max_frames:
                     raise wire.WireError(f"the child sent more than the {max_frames} messages a job has")
                 run.frames.append((frame_header, frame_blobs))
+                if on_frame is not None:
+                    on_frame(frame_header, frame_blobs)
                 if event == "done":
                     break
         except (EOFError, OSError):
@@ -308,6 +323,9 @@ class Zygote:
     def close(self, grace_s: float = 0.0) -> None:
         """Closing the control socket asks the zygote to leave (it cleans up); after `grace_s`
         its whole process group is killed."""
+        if self._ready is not None:
+            self._ready.discard()
+            self._ready = None
         try:
             self.ctrl.close()
         finally:
@@ -324,6 +342,24 @@ class Zygote:
                     self.proc.kill()
                     self.proc.wait()
             self._stderr.close()
+
+
+@dataclass
+class ReadyChild:
+    """A sandboxed child the zygote handed over: the judge's end of its job socket, and a pidfd."""
+
+    pid: int
+    sock: socket.socket
+    pidfd: int
+
+    def discard(self) -> None:
+        """Kill it (a no-op once it has exited) and close what the judge holds of it."""
+        _pidfd_kill(self.pidfd)
+        self.sock.close()
+        try:
+            os.close(self.pidfd)
+        except OSError:
+            pass
 
 
 CHILD_EVENTS = ("load", "cases", "probes", "done")
@@ -421,6 +457,8 @@ class ZygotePool:
         self._all: list[Zygote] = []
         self._starting = 0
         self._lock = threading.Lock()
+        self._prepared = threading.Condition()
+        self._preparing = 0  # zygotes taking their next child's handshake before going idle
         self._closed = False
         self._start_error: BaseException | None = None
         # the first zygotes start now, in parallel; an error (a sandbox layer that fails) is raised here
@@ -497,7 +535,9 @@ class ZygotePool:
             self.release(zygote, broken=True)
 
     def release(self, zygote: Zygote, broken: bool = False) -> None:
-        """Back to the pool; a broken, dead or worn-out zygote is replaced in the background."""
+        """Back to the pool; a broken, dead or worn-out zygote is replaced in the background. A
+        strict one first takes its next child's handshake, in the background too, so the next
+        submission it gets starts at once."""
         if broken or zygote.jobs >= self.recycle_after or not zygote.alive():
             with self._lock:
                 if zygote in self._all:
@@ -508,7 +548,31 @@ class ZygotePool:
             if not self._closed:
                 self._start_one()
             return
-        self._idle.put(zygote)
+        if zygote.mode != "strict" or self._closed:
+            self._idle.put(zygote)
+            return
+        with self._prepared:
+            self._preparing += 1
+        threading.Thread(target=self._prepare, args=(zygote,), name="mlkatas-prepare", daemon=True).start()
+
+    def _prepare(self, zygote: Zygote) -> None:
+        try:
+            zygote.prepare()
+        except ZygoteDied:
+            if not self._closed:  # closing: the pool closes every zygote itself
+                self.release(zygote, broken=True)
+        else:
+            self._idle.put(zygote)
+        finally:
+            with self._prepared:
+                self._preparing -= 1
+                self._prepared.notify_all()
+
+    def wait_prepared(self, timeout: float = REQUEST_TIMEOUT_S) -> bool:
+        """Until every zygote handed back has its next child ready (what a submission arriving at
+        an idle judge finds); False on timeout."""
+        with self._prepared:
+            return self._prepared.wait_for(lambda: self._preparing == 0, timeout)
 
     def zygotes(self) -> list[Zygote]:
         with self._lock:
@@ -516,6 +580,7 @@ class ZygotePool:
 
     def close(self) -> None:
         self._closed = True
+        self.wait_prepared(5.0)  # a zygote is closed by one thread only
         with self._lock:
             zygotes, self._all = self._all, []
         for z in zygotes:
