@@ -128,6 +128,8 @@ def dev_bench_judge(
         raise fail_usage(str(exc)) from None
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2))
+    if not result.valid:
+        raise typer.Exit(1)
 
 
 def main() -> None:
