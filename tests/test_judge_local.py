@@ -1,6 +1,7 @@
 """The judge's public contract in local mode: statuses, kinds, messages a learner can act on."""
 
 import json
+import time
 
 import pytest
 
@@ -195,3 +196,19 @@ def test_what_a_child_reports_cannot_stand_in_for_the_judges_comparison(judge):
     verdict = grade_report(suite, reader.finish(ChildRun(frames=frames)), 0.0)
     assert verdict.status == "failed" and verdict.kind == "values", verdict.summary
     assert [c.name for c in verdict.cases if c.status == "failed"] == [suite.cases[3].name]
+
+
+def test_a_worn_out_zygote_is_replaced_and_grading_goes_on(catalog):
+    from mlkatas.judge import Judge
+
+    with Judge(sandbox="local", catalog=catalog, workers=1) as judge:
+        judge.start()
+        judge._pool.recycle_after = 2  # instead of 1000, to see it happen
+        first = judge._pool.zygotes()[0]
+        statuses = [judge.grade("split-heads", RIGHT).status for _ in range(4)]
+        assert statuses == ["passed"] * 4
+        assert first not in judge._pool.zygotes()
+        deadline = time.monotonic() + 15  # it is closed in the background
+        while first.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not first.alive()

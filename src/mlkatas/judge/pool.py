@@ -447,7 +447,7 @@ def kill_group(pid: int) -> None:
 class ZygotePool:
     """Up to `size` zygotes shared by grading threads; safe to call from several threads."""
 
-    def __init__(self, size: int, mode: str, plan: str | None = None, recycle_after: int = 200, start: int = 1):
+    def __init__(self, size: int, mode: str, plan: str | None = None, recycle_after: int = 1000, start: int = 1):
         self.mode = mode
         self.plan = plan
         self.size = max(1, size)
@@ -459,6 +459,8 @@ class ZygotePool:
         self._lock = threading.Lock()
         self._prepared = threading.Condition()
         self._preparing = 0  # zygotes taking their next child's handshake before going idle
+        self._to_prepare: queue.Queue[Zygote | None] = queue.Queue()
+        self._preparers: list[threading.Thread] = []  # one per zygote the pool may hold
         self._closed = False
         self._start_error: BaseException | None = None
         # the first zygotes start now, in parallel; an error (a sandbox layer that fails) is raised here
@@ -518,6 +520,8 @@ class ZygotePool:
                 continue
             with self._lock:  # all busy: grow in the background, and take whichever frees first
                 grow = len(self._all) + self._starting < self.size
+            with self._prepared:  # one readying its next child is free in a moment: no new zygote
+                grow = grow and self._preparing == 0 and self._idle.empty()
             if grow:
                 self._start_one()
             wait = 1.0 if deadline is None else min(1.0, deadline - time.monotonic())
@@ -553,20 +557,34 @@ class ZygotePool:
             return
         with self._prepared:
             self._preparing += 1
-        threading.Thread(target=self._prepare, args=(zygote,), name="mlkatas-prepare", daemon=True).start()
+            if not self._preparers:  # started once: a thread started per grade cost 0.7 ms each
+                self._preparers = [threading.Thread(target=self._prepare_loop, name="mlkatas-prepare", daemon=True)
+                                   for _ in range(self.size)]
+                for thread in self._preparers:
+                    thread.start()
+        self._to_prepare.put(zygote)
+
+    def _prepare_loop(self) -> None:
+        while True:
+            zygote = self._to_prepare.get()
+            if zygote is None:
+                return
+            self._prepare(zygote)
 
     def _prepare(self, zygote: Zygote) -> None:
         try:
             zygote.prepare()
         except ZygoteDied:
+            ok = False
             if not self._closed:  # closing: the pool closes every zygote itself
                 self.release(zygote, broken=True)
         else:
-            self._idle.put(zygote)
-        finally:
-            with self._prepared:
-                self._preparing -= 1
-                self._prepared.notify_all()
+            ok = True
+        with self._prepared:  # with the count, so acquire never sees it neither idle nor preparing
+            if ok:
+                self._idle.put(zygote)
+            self._preparing -= 1
+            self._prepared.notify_all()
 
     def wait_prepared(self, timeout: float = REQUEST_TIMEOUT_S) -> bool:
         """Until every zygote handed back has its next child ready (what a submission arriving at
@@ -581,6 +599,8 @@ class ZygotePool:
     def close(self) -> None:
         self._closed = True
         self.wait_prepared(5.0)  # a zygote is closed by one thread only
+        for _ in self._preparers:
+            self._to_prepare.put(None)
         with self._lock:
             zygotes, self._all = self._all, []
         for z in zygotes:
