@@ -400,6 +400,7 @@ def run_child(sock: socket.socket, scratch: str, init: Init) -> None:
             wire.send_frame(sock, {"event": "sandbox_failed", "error": f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(READY_EXIT)
+    child.SpareThread.start_spare()  # the case watchdog, started now rather than during the job
     wire.send_frame(sock, {"event": "sandboxed"})
     header, _ = wire.recv_frame(sock, 1 << 16)
     limits = header.get("limits", {})
