@@ -173,7 +173,8 @@ class Outbox:
             now = time.monotonic()
             if not self.items:
                 self.batch_started = now
-            _shift_blobs(item.get("output"), len(self.blobs))
+            if self.blobs:
+                _shift_blobs(item.get("output"), len(self.blobs))
             self.items.append(item)
             self.blobs.extend(blobs)
             self.size += sum(len(b) for b in blobs)
