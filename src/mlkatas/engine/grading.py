@@ -45,14 +45,14 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
         outcome = report.outcomes.get(index)
         if outcome is None:
             if report.stopped is None:  # the run finished, yet this case never reported
-                results.append(_result(suite, case, Mismatch("error", NO_REPORT)))
+                results.append(_result(suite, index, Mismatch("error", NO_REPORT)))
             elif report.stopped_at == index:
-                results.append(_result(suite, case, report.stopped))
+                results.append(_result(suite, index, report.stopped))
             else:
                 results.append(CaseResult(case.name, case.hidden, "not run"))
             continue
         mismatch = judge_case(suite, index, outcome, tol, report.compared)
-        results.append(_result(suite, case, mismatch, outcome))
+        results.append(_result(suite, index, mismatch, outcome))
     results.extend(check_rules(suite, report.probe_counts))
     return _verdict(suite, results, report, elapsed_ms)
 
@@ -160,7 +160,8 @@ def _fmt_sizes(sizes: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in sizes.items())
 
 
-def _result(suite: Suite, case, mismatch: Mismatch | None, outcome: dict | None = None) -> CaseResult:
+def _result(suite: Suite, index: int, mismatch: Mismatch | None, outcome: dict | None = None) -> CaseResult:
+    case = suite.cases[index]
     if mismatch is None:
         return CaseResult(case.name, case.hidden, "passed")
     inputs = describe_case(case, suite.arg_names)
@@ -172,13 +173,12 @@ def _result(suite: Suite, case, mismatch: Mismatch | None, outcome: dict | None 
         )
     detail = dict(mismatch.detail)
     if outcome is not None and not case.hidden:
-        detail.update(_small_tensors(suite, case, outcome))
+        detail.update(_small_tensors(suite.expected[index], outcome))
     return CaseResult(case.name, case.hidden, "failed", mismatch.kind, message, detail)
 
 
-def _small_tensors(suite: Suite, case, outcome: dict) -> dict:
+def _small_tensors(expected: Any, outcome: dict) -> dict:
     """Expected and got, when small enough to draw (terminal grids, notebook tables)."""
-    expected = suite.expected[suite.cases.index(case)]
     got = outcome.get("value")
     if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and expected.numel() <= 256:
         return {"expected": expected, "got": got}

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import torch
 
 from mlkatas.engine.casegen import Case, analogous_case, build_cases, rule_probes
+from mlkatas.engine.layout import non_overlapping
 from mlkatas.kata import Kata, KataFormatError
 
 
@@ -47,7 +48,7 @@ def arg_names(signature: str) -> list[str]:
 def clone_value(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         # keep the memory layout: a non-contiguous input stays non-contiguous
-        out = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype) if _dense(value) else torch.empty_like(value)
+        out = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype) if non_overlapping(value) else torch.empty_like(value)
         out.copy_(value)
         return out
     if isinstance(value, list):
@@ -55,10 +56,6 @@ def clone_value(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(clone_value(v) for v in value)
     return value
-
-
-def _dense(t: torch.Tensor) -> bool:
-    return all(s > 0 for s, n in zip(t.stride(), t.shape) if n > 1)
 
 
 @dataclass

@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 
+from mlkatas.engine.layout import non_overlapping
+
 _LEN = struct.Struct(">Q")
 SMALL_FRAME = 1 << 20  # blobs up to this size are joined to the header and sent at once
 _DTYPES = {
@@ -101,11 +103,6 @@ def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
     if init or params:  # a module kata's constructor arguments and the weights the tests set
         case.update(init=encode(list(init), arena), param_names=list(params), params=encode(list(params.values()), arena))
     return case
-
-
-def non_overlapping(t: torch.Tensor) -> bool:
-    """Every element at its own address (a layout empty_strided can rebuild)."""
-    return all(s > 0 for s, n in zip(t.stride(), t.shape) if n > 1)
 
 
 class Arena:
