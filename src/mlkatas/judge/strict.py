@@ -499,9 +499,13 @@ def warm_template() -> None:
     freeze, the first full collection in a child walks every object inherited from torch's import
     and copies each page it touches: one case of a verdict took 11 ms instead of 0.1. Huge pages
     cut the fork and the exit of a child from ~4 ms each to ~1.6, and its job runs faster too
-    (fewer TLB misses)."""
-    for _ in range(3):
-        rehearse()
+    (fewer TLB misses). All of it only saves time: a rehearsal that fails is reported on the
+    zygote's stderr, and the children are forked anyway."""
+    try:
+        for _ in range(3):
+            rehearse()
+    except Exception:  # noqa: BLE001 - a slower child is better than no judge
+        traceback.print_exc()
     gc.collect()
     gc.freeze()
     linux.collapse_anonymous_memory()
@@ -512,7 +516,12 @@ def pages_a_job_writes() -> list[tuple[int, int]]:
     that rehearses one and reports which pages it holds a copy of afterwards. Empty on failure
     (a speed-up only)."""
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_end)
+        os.close(write_end)
+        return []
     if pid == 0:
         try:
             os.close(read_end)
