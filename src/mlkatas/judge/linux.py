@@ -37,8 +37,10 @@ PR_SET_NO_NEW_PRIVS = 38
 
 # System call numbers glibc has no wrapper for (the same on both 64-bit architectures for Landlock).
 _SYSCALLS = {
-    "x86_64": {"pivot_root": 155, "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446},
-    "aarch64": {"pivot_root": 41, "landlock_create_ruleset": 444, "landlock_add_rule": 445, "landlock_restrict_self": 446},
+    "x86_64": {"pivot_root": 155, "seccomp": 317, "landlock_create_ruleset": 444, "landlock_add_rule": 445,
+               "landlock_restrict_self": 446},
+    "aarch64": {"pivot_root": 41, "seccomp": 277, "landlock_create_ruleset": 444, "landlock_add_rule": 445,
+                "landlock_restrict_self": 446},
 }
 
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -154,17 +156,25 @@ def collapse_anonymous_memory() -> int:
     holding torch (~150 MB of heap) that halves what each child costs before it runs any code.
     Returns the number of huge pages made; 0 on kernels without MADV_COLLAPSE (a speed-up only)."""
     made = 0
-    with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
-        regions = [line.split() for line in maps]
-    for fields in regions:
-        start, end = (int(x, 16) for x in fields[0].split("-"))
-        perms, name = fields[1], fields[5] if len(fields) > 5 else ""
-        if perms[1] != "w" or perms[3] != "p" or name not in ("", "[heap]"):
-            continue  # only private, writable, anonymous memory: file pages stay the page cache's
+    for start, end in anonymous_regions():
         first, last = -(-start // HUGE_PAGE) * HUGE_PAGE, end // HUGE_PAGE * HUGE_PAGE
         if last > first and _libc.madvise(first, last - first, MADV_COLLAPSE) == 0:
             made += (last - first) // HUGE_PAGE
     return made
+
+
+def anonymous_regions() -> list[tuple[int, int]]:
+    """(start, end) of this process's private, writable, anonymous memory (the heap included):
+    what a fork shares copy-on-write. File mappings stay the page cache's."""
+    regions = []
+    with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
+        for line in maps:
+            fields = line.split()
+            perms, name = fields[1], fields[5] if len(fields) > 5 else ""
+            if perms[1] == "w" and perms[3] == "p" and name in ("", "[heap]"):
+                start, end = (int(x, 16) for x in fields[0].split("-"))
+                regions.append((start, end))
+    return regions
 
 
 MADV_POPULATE_WRITE = 23  # Linux 5.14
@@ -177,14 +187,9 @@ def private_pages() -> set[int]:
     exclusively mapped (bit 56). Empty where pagemap cannot be read."""
     pages: set[int] = set()
     try:
-        with open("/proc/self/maps", encoding="ascii", errors="replace") as maps:
-            regions = [line.split() for line in maps]
+        regions = anonymous_regions()
         with open("/proc/self/pagemap", "rb") as pagemap:
-            for fields in regions:
-                start, end = (int(x, 16) for x in fields[0].split("-"))
-                name = fields[5] if len(fields) > 5 else ""
-                if fields[1][1] != "w" or fields[1][3] != "p" or name not in ("", "[heap]"):
-                    continue
+            for start, end in regions:
                 pagemap.seek(start // PAGE * 8)
                 entries = memoryview(pagemap.read((end - start) // PAGE * 8)).cast("Q")
                 pages.update(start + i * PAGE for i, e in enumerate(entries) if e >> 63 and (e >> 56) & 1)

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import os
-import platform
 import struct
 import tempfile
+
+from mlkatas.judge import linux
 
 # Refused with EPERM.
 DENIED = (
@@ -76,11 +76,6 @@ def build(own_pid: int):
     return flt
 
 
-def install(own_pid: int) -> None:
-    """Build and load the filter into this process. Needs no_new_privs, which libseccomp sets."""
-    build(own_pid).load()
-
-
 # -- compiled once, loaded by every child ------------------------------------------------------------
 # Building the filter with libseccomp costs ~2 ms per child. The zygote builds it once with a
 # placeholder for the child's pid (SELF_ONLY compares with it) and each child patches its own pid
@@ -89,7 +84,6 @@ PID_PLACEHOLDER = 0x5ECC0FF1
 _INSN = struct.Struct("=HBBI")  # struct sock_filter: code, jt, jf, k
 SECCOMP_SET_MODE_FILTER = 1
 SECCOMP_FILTER_FLAG_TSYNC = 1  # every thread of the process, not only the caller
-_SECCOMP_NR = {"x86_64": 317, "aarch64": 277}
 
 
 class _SockFprog(ctypes.Structure):
@@ -116,14 +110,6 @@ def load_program(program: bytes, own_pid: int) -> None:
     )
     buffer = ctypes.create_string_buffer(patched, len(patched))
     fprog = _SockFprog(len(patched) // _INSN.size, ctypes.addressof(buffer))
-    nr = _SECCOMP_NR.get(platform.machine())
-    if nr is None:
-        raise OSError(errno.ENOSYS, f"no seccomp system call number for {platform.machine()}")
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    result = libc.syscall(nr, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, ctypes.byref(fprog))
-    if result < 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"seccomp: {os.strerror(err)}")
+    result = linux.syscall("seccomp", SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, ctypes.byref(fprog))
     if result > 0:  # TSYNC names the thread it could not give the filter to
         raise OSError(errno.EAGAIN, f"seccomp: thread {result} could not take the filter")
