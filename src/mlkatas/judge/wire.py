@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from mlkatas.engine.layout import non_overlapping
+from mlkatas.engine.layout import non_overlapping, storage_span
 
 _LEN = struct.Struct(">Q")
 SMALL_FRAME = 1 << 20  # blobs up to this size are joined to the header and sent at once
@@ -86,9 +86,13 @@ def _encode_tensor(t: torch.Tensor, sink: "list[bytes] | Arena") -> dict:
         header.update(sink.put(plain))
     else:
         header["blob"] = len(sink)
-        contiguous = plain.contiguous()
-        sink.append(contiguous.reshape(-1).view(torch.uint8).numpy().tobytes() if contiguous.numel() else b"")
+        sink.append(_raw_bytes(plain.contiguous()))
     return header
+
+
+def _raw_bytes(t: torch.Tensor) -> bytes:
+    """A contiguous tensor's memory, as bytes."""
+    return t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
 
 
 def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
@@ -124,11 +128,10 @@ class Arena:
             data = t.contiguous()
         else:  # the storage span its strides cover, gaps zeroed
             stride = list(t.stride())
-            span = 1 + sum((n - 1) * s for n, s in zip(t.shape, stride)) if t.numel() else 0
-            data = torch.zeros(span, dtype=t.dtype)
+            data = torch.zeros(storage_span(t.shape, stride), dtype=t.dtype)
             data.as_strided(t.shape, stride).copy_(t)
             fields["stride"] = stride
-        raw = data.reshape(-1).view(torch.uint8).numpy().tobytes() if data.numel() else b""
+        raw = _raw_bytes(data)
         padding = -len(raw) % self.ALIGN
         self.chunks.append(raw + bytes(padding))
         self.size += len(raw) + padding
@@ -156,7 +159,7 @@ class ArenaView:
         elif len(stride) != len(shape) or min(stride, default=0) < 0:
             raise WireError(f"bad strides {stride} for shape {tuple(shape)}")
         else:
-            span = 1 + sum((n - 1) * s for n, s in zip(shape, stride)) if numel else 0
+            span = storage_span(shape, stride)
         if min(shape, default=0) < 0 or at < 0 or at % dtype.itemsize or at + span * dtype.itemsize > len(self.buffer):
             raise WireError(f"tensor of shape {tuple(shape)} at byte {at} does not fit the {len(self.buffer)}-byte input buffer")
         if not span:
