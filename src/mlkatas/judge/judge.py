@@ -219,8 +219,7 @@ class RunReader:
             report.log = cut_log(str(header.get("log", "")), limits.log_kb * 1024)
 
     def finish(self, run: ChildRun) -> RunReport:
-        done = bool(run.frames) and run.frames[-1][0].get("event") == "done"
-        if not done:
+        if not run.finished:
             self.report.stopped = why_stopped(run, self.limits)
             self.report.stopped_at = self.in_flight
         return self.report

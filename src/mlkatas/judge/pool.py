@@ -43,6 +43,11 @@ class ChildRun:
     maxrss_kb: int = 0
     cpu_s: float = 0.0
 
+    @property
+    def finished(self) -> bool:
+        """The child said "done": it ran the whole job."""
+        return bool(self.frames) and self.frames[-1][0].get("event") == "done"
+
 
 class Watchdog:
     """One thread that fires wall-clock kills at their deadlines (cheaper than a timer thread
@@ -261,7 +266,7 @@ class Zygote:
                           lambda: _pidfd_kill(child.pidfd), _frames_in(header), on_frame)
         finally:
             child.discard()
-        if run.frames and run.frames[-1][0].get("event") == "done" and not run.timed_out:
+        if run.finished and not run.timed_out:
             self._send({"op": "release", "pid": pid})  # no reply needed: the next request waits for it
             run.exit_code = 0
         else:
