@@ -171,31 +171,65 @@ def test_prints_are_kept_and_cut(judge):
     assert len(v.output) < 2000 and "more characters of output cut" in v.output
 
 
-def test_what_a_child_reports_cannot_stand_in_for_the_judges_comparison(judge):
-    """Outputs are compared by the judge as they arrive; a child's message that carries its own
-    "value" or "compared" fields, or reports a case twice, changes nothing."""
-    from mlkatas.engine.grading import grade_report
-    from mlkatas.judge import wire
-    from mlkatas.judge.judge import RunReader
-    from mlkatas.judge.pool import ChildRun
+def _read_as_the_judge_does(suite, frames):
+    """Feed frames (header dicts with their blobs) through the protocol and a RunReader, as a run
+    would, and grade what it kept."""
+    import json
 
-    suite = judge.suite("split-heads")
-    kata = suite.kata
-    reader = RunReader(suite, kata.limits)
+    from mlkatas.engine.grading import grade_report
+    from mlkatas.judge import protocol
+    from mlkatas.judge.judge import RunReader, encode_inputs
+    from mlkatas.judge.pool import ChildRun
+    from mlkatas.judge.shared_inputs import SharedInputs
+
+    inputs = encode_inputs(suite)
+    run = ChildRun()
+    with SharedInputs(inputs.arena) as shared:
+        reader = RunReader(suite, suite.kata.limits, inputs, shared)
+        try:
+            for header, blobs in frames:
+                message = protocol.decode_run_message(json.dumps({**header, "blobs": [len(b) for b in blobs]}).encode())
+                reader.feed(message, blobs)
+                run.finished = isinstance(message, protocol.Done)
+        except protocol.ProtocolError as exc:
+            run.violation = str(exc)
+        report = reader.finish(run)
+    return grade_report(suite, report, 0.0)
+
+
+def _case_frames(suite, wrong_at: int) -> list:
+    from mlkatas.judge import wire
+
     frames = [({"event": "load", "ok": True}, [])]
     for index, expected in enumerate(suite.expected):
         blobs: list[bytes] = []
-        wrong = wire.encode(expected + 1 if index == 3 else expected, blobs)
-        item = {"i": index, "ok": True, "output": wrong, "mutated": [], "value": None, "compared": None}
+        output = wire.encode(expected + 1 if index == wrong_at else expected, blobs)
+        item = {"i": index, "ok": True, "output": output, "mutated": [], "value": None, "compared": None}
         frames.append(({"event": "cases", "items": [item]}, blobs))
-    blobs = []  # case 3 again, now right: the first report stands
-    frames.append(({"event": "cases", "items": [{"i": 3, "ok": True, "output": wire.encode(suite.expected[3], blobs)}]}, blobs))
-    frames.append(({"event": "done", "log": ""}, []))
-    for header, blobs in frames:
-        reader.feed(header, blobs)
-    verdict = grade_report(suite, reader.finish(ChildRun(frames=frames)), 0.0)
+    return frames
+
+
+def test_what_a_child_reports_cannot_stand_in_for_the_judges_comparison(judge):
+    """Outputs are compared by the judge as they arrive; a child's message that carries its own
+    "value" or "compared" fields changes nothing."""
+    suite = judge.suite("split-heads")
+    verdict = _read_as_the_judge_does(suite, _case_frames(suite, 3) + [({"event": "done", "log": ""}, [])])
     assert verdict.status == "failed" and verdict.kind == "values", verdict.summary
     assert [c.name for c in verdict.cases if c.status == "failed"] == [suite.cases[3].name]
+
+
+def test_a_case_reported_twice_is_data_the_judge_cannot_read(judge):
+    """A second report for a case (here: the wrong case 3 again, now right) is not the protocol:
+    the run is an error, and neither report stands."""
+    from mlkatas.judge import wire
+
+    suite = judge.suite("split-heads")
+    blobs: list[bytes] = []
+    again = ({"event": "cases", "items": [{"i": 3, "ok": True, "output": wire.encode(suite.expected[3], blobs)}]}, blobs)
+    verdict = _read_as_the_judge_does(suite, _case_frames(suite, 3) + [again, ({"event": "done", "log": ""}, [])])
+    assert verdict.status == "error", verdict.summary
+    assert "the submission sent data the judge could not read" in verdict.summary
+    assert "case 3" in verdict.summary
 
 
 def test_a_worn_out_zygote_is_replaced_and_grading_goes_on(catalog):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+import time
 
 import numpy as np
 import torch
@@ -107,11 +108,13 @@ def _source_index(left, right, sizes, out_positions, out_shape) -> np.ndarray:
 
 
 def explain_rearrangement(
-    pattern: str, source: torch.Tensor, got: torch.Tensor, known_sizes: dict[str, int], name: str = "x"
+    pattern: str, source: torch.Tensor, got: torch.Tensor, known_sizes: dict[str, int], name: str = "x",
+    deadline: float | None = None,
 ) -> str | None:
     """A sentence like "your output equals rearrange(x, 'b n (d h) -> b h n d'); expected ...".
     Values are compared, not identities, so repeated values are fine: any pattern that reproduces
-    the output exactly is a true account of it."""
+    the output exactly is a true account of it. Gives up (None) at `deadline` (time.monotonic()):
+    thousands of candidates can take the judge most of a second per case."""
     if "->" not in pattern:
         return None
     left_text, right_text = (s.strip() for s in pattern.split("->"))
@@ -146,6 +149,8 @@ def explain_rearrangement(
         key=lambda c: c[0],
     )
     for _cost, left_variant, order in candidates:
+        if deadline is not None and time.monotonic() > deadline:
+            return None
         left_groups = [list(g) for g in left_variant]
         groups = _group_output(order, sizes, got.shape)
         if groups is None:

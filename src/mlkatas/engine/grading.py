@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +27,18 @@ class RunReport:
     stopped_at: int | None = None  # the case index in flight when it stopped
     # outputs the judge already compared while the child ran (its own work, never the child's word)
     compared: dict[int, Mismatch | None] = field(default_factory=dict)
+    violation: bool = False  # the child sent what the protocol does not allow: `stopped` says what
 
 
-def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
+def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: float | None = None) -> Verdict:
+    """The verdict on one run. `budget_s` bounds the search for explanations of wrong answers
+    (the judge's own CPU, spent after the child's limits stopped applying): past it, the cases
+    left get the plain report."""
     kata = suite.kata
+    deadline = None if budget_s is None else time.monotonic() + budget_s
     results: list[CaseResult] = []
+    if report.violation and report.stopped is not None:  # nothing the child said counts
+        return _verdict(suite, [CaseResult("run", False, "failed", "error", report.stopped.message)], report, elapsed_ms)
     if report.load is not None and not report.load.get("ok"):
         message = clean_text(report.load.get("message", ""))
         if report.load.get("missing"):
@@ -51,9 +59,10 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float) -> Verdict:
             else:
                 results.append(CaseResult(case.name, case.hidden, "not run"))
             continue
-        mismatch = judge_case(suite, index, outcome, tol, report.compared)
+        mismatch = judge_case(suite, index, outcome, tol, report.compared, deadline)
         results.append(_result(suite, index, mismatch, outcome))
-    results.extend(check_rules(suite, report.probe_counts))
+    stopped_early = report.stopped is not None and (report.stopped_at or 0) < len(suite.cases)
+    results.extend(check_rules(suite, report.probe_counts, report.stopped, stopped_early))
     return _verdict(suite, results, report, elapsed_ms)
 
 
@@ -63,7 +72,8 @@ def compare_case(suite: Suite, index: int, got: Any, tol: Tolerance) -> Mismatch
     return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
 
 
-def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance, compared: dict | None = None) -> Mismatch | None:
+def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance, compared: dict | None = None,
+               deadline: float | None = None) -> Mismatch | None:
     case = suite.cases[index]
     if not outcome.get("ok"):
         return Mismatch(_child_kind(outcome), clean_text(outcome.get("message", "your code raised an error")))
@@ -73,17 +83,21 @@ def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance, compared
     else:
         mismatch = compare_case(suite, index, got, tol)
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
-        return _with_known_mistake(suite, case, got, tol, mismatch)
+        return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
     mutated = outcome.get("mutated") or []
     if mutated:
         return Mismatch("mutated_input", _mutation_message(suite, case, mutated))
     if mismatch is None:
         return None
-    if mismatch.kind == "rearranged":
-        how = _explain(suite, case, got)
+    if mismatch.kind == "rearranged" and not _past(deadline):
+        how = _explain(suite, case, got, deadline)
         if how:
             mismatch.message += f": {how}"
-    return _with_known_mistake(suite, case, got, tol, mismatch)
+    return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() > deadline
 
 
 NO_REPORT = (
@@ -120,7 +134,7 @@ def _mutation_message(suite: Suite, case, mutated: list[int]) -> str:
     )
 
 
-def _explain(suite: Suite, case, got: Any) -> str | None:
+def _explain(suite: Suite, case, got: Any, deadline: float | None = None) -> str | None:
     kata = suite.kata
     if not kata.pattern or not isinstance(got, torch.Tensor) or kata.pattern_input >= len(case.args):
         return None
@@ -128,11 +142,14 @@ def _explain(suite: Suite, case, got: Any) -> str | None:
     if isinstance(source, (list, tuple)):
         source = torch.stack(list(source))
     name = suite.arg_names[kata.pattern_input] if kata.pattern_input < len(suite.arg_names) else "x"
-    return explain_rearrangement(kata.pattern, source, got, case.sizes, name)
+    return explain_rearrangement(kata.pattern, source, got, case.sizes, name, deadline=deadline)
 
 
-def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: Mismatch) -> Mismatch:
+def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: Mismatch,
+                        deadline: float | None = None) -> Mismatch:
     for mistake in suite.mistakes:
+        if _past(deadline):
+            break
         try:
             wrong = mistake.compute(*case.args) if suite.kata.kind != "module" else mistake.compute(case)
         except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
@@ -143,16 +160,32 @@ def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: 
     return mismatch
 
 
-def check_rules(suite: Suite, counts: list | None) -> list[CaseResult]:
+def check_rules(suite: Suite, counts: list | None, stopped: Mismatch | None = None, stopped_early: bool = False) -> list[CaseResult]:
+    """Rules measured on the probes. A probe that raised or did not report fails its rule: a
+    measurement that was not taken proves nothing (and raising on the probes alone is the easy way
+    around it). What the child counts, though, the learner's code could also forge: a rule is a
+    teaching aid, not a security boundary (README, "What each mode promises")."""
     results = []
+    sizes = [p.sizes for p in suite.probes]
     for rule in suite.kata.rules:
-        if rule.kind != "ops-constant" or not counts or any(c is None for c in counts):
+        if rule.kind != "ops-constant" or not suite.probes:
+            continue
+        name = f"rule {rule.id}"
+        if stopped_early:  # the cases already say why the run ended
+            results.append(CaseResult(name, False, "not run"))
+            continue
+        missing = [s for s, c in zip(sizes, counts or [None] * len(sizes)) if c is None]
+        if missing:
+            where = "; ".join(_fmt_sizes(s) for s in missing)
+            why = stopped.message if stopped is not None else "it raised or did not report"
+            message = (f"{rule.message} (the judge could not measure your code on the larger inputs this rule is checked "
+                       f"on, {where}: {why})")
+            results.append(CaseResult(name, False, "failed", "rule", message))
             continue
         grows = counts[-1] > counts[0]
-        sizes = [p.sizes for p in suite.probes]
         detail = ", ".join(f"{c} operations for {_fmt_sizes(s)}" for c, s in zip(counts, sizes))
         message = f"{rule.message} (your code ran {detail})" if grows else ""
-        results.append(CaseResult(f"rule {rule.id}", False, "failed" if grows else "passed", "rule" if grows else None, message))
+        results.append(CaseResult(name, False, "failed" if grows else "passed", "rule" if grows else None, message))
     return results
 
 
@@ -191,7 +224,7 @@ def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed
     status = status_for(first.kind if first else None)
     if status == "passed" and any(r.status != "passed" for r in results):
         status = "error"  # never a pass unless every check passed
-    graded = [r for r in results if r.name != "load"]
+    graded = [r for r in results if r.name not in ("load", "run")]
     if first is None:
         summary = f"all {len(graded)} checks passed"
     else:

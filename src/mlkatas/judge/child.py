@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import linecache
+import mmap
 import os
 import socket
 import sys
@@ -72,8 +73,8 @@ class OpCounter(TorchFunctionMode):
 
 
 def layout(value: Any) -> Any:
-    """What in-place changes to an argument's metadata would alter (its bytes are compared with
-    the pristine copy of the inputs instead): for a tensor its type, storage address, dtype,
+    """What in-place changes to an argument's metadata would alter (its bytes are compared by
+    the judge, in the shared memory of the inputs): for a tensor its type, storage address, dtype,
     shape and strides; for a list the identity of its items."""
     if isinstance(value, torch.Tensor):
         if type(value) is not torch.Tensor:  # only the learner's code makes an input a subclass
@@ -209,11 +210,12 @@ class Outbox:
 
 
 class ChildSession:
-    def __init__(self, sock: socket.socket, job: dict, blobs: list[bytes]):
+    def __init__(self, sock: socket.socket, job: dict, inputs: Any):
+        """`inputs`: the arena of the job's inputs, a writable buffer shared with the judge (which
+        reads it back to see whether learner code wrote to it)."""
         self.sock = sock
         self.job = job
-        self.inputs = wire.ArenaView(bytearray(blobs[0]) if blobs else bytearray())
-        self.pristine = bytes(self.inputs.buffer)  # what the inputs were: written ones differ
+        self.inputs = wire.ArenaView(inputs)
         self.filename = job["filename"]
         self.output_budget = int(job["output_bytes"])
         self.outbox = Outbox(sock)
@@ -273,7 +275,7 @@ class ChildSession:
         except BaseException as exc:  # noqa: BLE001
             self.outbox.add({"i": index, "ok": False, "kind": classify(exc), "message": learner_traceback(exc, self.filename)})
             return
-        mutated = [i for i, a in enumerate(args) if layout(a) != before[i] or self._written(case["spans"][i])]
+        mutated = [i for i, a in enumerate(args) if layout(a) != before[i]]  # their bytes: the judge checks those
         blobs: list[bytes] = []
         try:
             desc = wire.encode(output, blobs)
@@ -289,10 +291,6 @@ class ChildSession:
             return
         self.output_budget -= size
         self.outbox.add({"i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)
-
-    def _written(self, span: list[int]) -> bool:
-        start, end = span
-        return self.inputs.buffer[start:end] != self.pristine[start:end]
 
     def _call_with(self, entry: Any, case: dict, args: list) -> Any:
         if self.job["kind"] != "module":
@@ -354,16 +352,25 @@ class LineCounter:
         sys.settrace(None)
 
 
+def map_inputs(fd: int) -> Any:
+    """The judge's shared input arena, mapped writable (a write is the learner's to answer for)."""
+    try:
+        size = os.fstat(fd).st_size
+        return mmap.mmap(fd, size, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE) if size else bytearray()
+    finally:
+        os.close(fd)
+
+
 def serve(sock_fd: int) -> None:
     """Entry point of a forked child: read one job, run it, report, and exit."""
     sock = socket.socket(fileno=sock_fd)
     captured = None
     try:
-        header, blobs = wire.recv_frame(sock, 1 << 34)
+        header, _, fds = wire.recv_frame_with_fds(sock, 1 << 26, 1)
         job = header["job"]
         captured = BoundedText(int(job["log_bytes"]))
         sys.stdout = sys.stderr = captured
-        session = ChildSession(sock, job, blobs)
+        session = ChildSession(sock, job, map_inputs(fds[0]))
         entry = session.load()
         if entry is not None:
             for index, case in enumerate(job["cases"]):

@@ -5,8 +5,8 @@ Python installation, the site-packages and the system libraries are bound into i
 the kata packs (reference solutions, case generators) are covered by empty read-only tmpfs
 mounts, /proc is a fresh one (of the zygote's PID namespace) that shows each process only itself
 and those of its user, /dev holds null, zero, full, random and urandom, and /scratch holds one
-private tmpfs per child. Nothing here touches the host's file system: every mount lives and dies
-with the namespace.
+private tmpfs per child, which each child sees alone (isolate_scratch). Nothing here touches the
+host's file system: every mount lives and dies with the namespace.
 """
 
 from __future__ import annotations
@@ -169,6 +169,24 @@ def new_scratch(index: int, uid: int, gid: int, size_mb: int, inodes: int = 4096
     options = f"size={size_mb}m,nr_inodes={inodes},mode=0700,uid={uid},gid={gid}"
     linux.mount("tmpfs", path, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, options)
     return path
+
+
+def isolate_scratch(path: str) -> None:
+    """In a child, before it drops its privileges: a mount namespace of its own in which
+    /scratch holds its own scratch folder and nothing else. The other children's folders (the
+    next one is made while this one runs) are neither visible nor reachable, so none can be
+    changed or used as a message box (Landlock does not govern chmod, utime or xattrs). Mounts
+    the init makes later do not propagate here: the view's mounts are private."""
+    linux.unshare(linux.CLONE_NEWNS)
+    own = os.open(path, os.O_PATH | os.O_CLOEXEC)  # in the new namespace (a bind needs that), before the cover hides it
+    try:
+        flags = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+        linux.mount("tmpfs", SCRATCH, "tmpfs", flags, "size=4k,nr_inodes=8,mode=0711")
+        os.mkdir(path, 0o700)
+        linux.mount(f"/proc/self/fd/{own}", path, None, linux.MS_BIND)
+        linux.mount(None, SCRATCH, None, linux.MS_REMOUNT | linux.MS_RDONLY | flags)
+    finally:
+        os.close(own)
 
 
 def drop_scratch(path: str) -> None:

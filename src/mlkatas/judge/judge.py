@@ -6,10 +6,12 @@ inputs, and compares what comes back. See DESIGN.md, "The trust boundary".
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from mlkatas.catalog import Catalog
@@ -17,12 +19,17 @@ from mlkatas.engine.compare import Mismatch, Tolerance
 from mlkatas.engine.grading import RunReport, compare_case, grade_report, source_problem_verdict
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
-from mlkatas.judge import wire
-from mlkatas.judge.pool import ChildRun, ZygoteDied, ZygotePool
+from mlkatas.judge import protocol, wire
+from mlkatas.judge.pool import ChildRun, RunBudget, ZygoteDied, ZygotePool
 from mlkatas.judge.sandbox import SandboxPlan, check_mode
+from mlkatas.judge.shared_inputs import SharedInputs
 from mlkatas.judge.source import SourceProblem, check_source
 from mlkatas.kata import Kata, Limits
 
+log = logging.getLogger("mlkatas.judge")
+# The judge's own work on a verdict after the run (comparing, searching for an explanation of a
+# wrong answer): its budget. Past it the verdict goes out with what was found by then.
+PARENT_WORK_S = 1.0
 SIGNAL_NAMES = {getattr(signal, n): n for n in dir(signal) if n.startswith("SIG") and not n.startswith("SIG_")}
 
 
@@ -48,7 +55,7 @@ class Judge:
         self._pool: ZygotePool | None = None
         self._pool_lock = threading.Lock()
         self._suites: dict[str, Suite] = {}
-        self._encoded: dict[str, tuple] = {}
+        self._encoded: dict[str, JobInputs] = {}
         self._suite_lock = threading.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -91,12 +98,11 @@ class Judge:
                 self._suites[slug] = Suite.build(kata)
             return self._suites[slug]
 
-    def _inputs(self, slug: str, suite: Suite) -> tuple:
+    def _inputs(self, slug: str, suite: Suite) -> "JobInputs":
         """Encoded once per kata: every grade sends the same inputs."""
         with self._suite_lock:
             if slug not in self._encoded:
-                cases, probes, blobs = encode_inputs(suite)
-                self._encoded[slug] = (wire.RawJSON(cases), wire.RawJSON(probes), blobs)
+                self._encoded[slug] = encode_inputs(suite)
             return self._encoded[slug]
 
     def grade(
@@ -110,8 +116,16 @@ class Judge:
     ) -> Verdict:
         """Grade `source` (the learner's whole file). `limits` overrides the kata's (wall_s,
         cpu_s, memory_mb, output_mb, log_kb); `seed` grades one analogous case of a hidden one,
-        with visible values, instead of the whole suite."""
+        with visible values, instead of the whole suite. Always a Verdict: what a child sends
+        cannot make this raise."""
         started = time.perf_counter()
+        verdict = self._grade(slug, source, limits, filename, seed)
+        if self.sandbox_plan.weaker:  # never silently: every verdict says what was missing
+            verdict.summary += f" [{self.sandbox_plan.note()}]"
+        verdict.elapsed_ms = _ms(started)  # the judge's own work after the run included
+        return verdict
+
+    def _grade(self, slug: str, source: str | bytes, limits: dict | None, filename: str | None, seed: int | None) -> Verdict:
         kata = self.catalog.get(slug)
         try:
             text = check_source(source)
@@ -123,27 +137,28 @@ class Judge:
             case, expected = suite.analogous(seed)
             suite = Suite(kata, [case], [expected], [], suite.mistakes, suite.arg_names, suite.outputs)
         inputs = encode_inputs(suite) if seed is not None else self._inputs(slug, suite)
-        header, blobs = build_job(kata, inputs, text, filename or f"{kata.entry}.py", run_limits)
         self.start()
         assert self._pool is not None
         zygote = self._pool.acquire()
         broken = False
-        reader = RunReader(suite, run_limits)
         try:
-            run = zygote.run(header, blobs, job_limits(run_limits), max_bytes=run_limits.output_mb * 2**20 + (8 << 20),
-                             on_frame=reader.feed)
+            with SharedInputs(inputs.arena) as shared:
+                reader = RunReader(suite, run_limits, inputs, shared)
+                job = build_job(kata, inputs, text, filename or f"{kata.entry}.py", run_limits)
+                budget = RunBudget.for_job(run_limits.output_mb * 2**20, run_limits.log_kb * 1024, len(suite.cases))
+                run = zygote.run([(job, [], [shared.fd])], job_limits(run_limits), budget, reader.feed)
+                report = reader.finish(run)
         except ZygoteDied as exc:
             broken = True
             report = RunReport(stopped=Mismatch("error", f"the judge had to recover from a failure of its worker ({exc}); grade again"))
-            return self._marked(grade_report(suite, report, _ms(started)))
         finally:
             self._pool.release(zygote, broken)
-        return self._marked(grade_report(suite, reader.finish(run), _ms(started)))
-
-    def _marked(self, verdict: Verdict) -> Verdict:
-        if self.sandbox_plan.weaker:  # never silently: every verdict says what was missing
-            verdict.summary += f" [{self.sandbox_plan.note()}]"
-        return verdict
+        try:
+            return grade_report(suite, report, 0.0, budget_s=PARENT_WORK_S)
+        except Exception:  # a value that passed the protocol yet breaks a comparison: a verdict, and a log line
+            log.exception("mlkatas judge: grading a submission for %s failed", slug)
+            return source_problem_verdict(slug, "error", "the judge could not grade what your code returned "
+                                                         "(an internal error, logged for the maintainers)")
 
 
 def _ms(started: float) -> float:
@@ -167,82 +182,122 @@ def job_limits(limits: Limits) -> dict:
     return {"wall_s": limits.wall_s, "cpu_s": limits.cpu_s, "memory_mb": limits.memory_mb}
 
 
-def encode_inputs(suite: Suite) -> tuple[list, list, list[bytes]]:
-    """The cases' and probes' inputs as wire data (what a child may see of a suite): headers,
-    and one arena blob with every tensor."""
+@dataclass(frozen=True)
+class JobInputs:
+    """What a child may see of a suite, encoded: the cases' and probes' descriptions (JSON,
+    spliced into every job as they are) and one arena with every tensor; plus what stays with the
+    judge: where each case's arguments lie in the arena."""
+
+    cases: wire.RawJSON
+    probes: wire.RawJSON
+    arena: bytes
+    spans: list[list[tuple[int, int]]]  # per case, per argument: [start, end) in the arena
+
+
+def encode_inputs(suite: Suite) -> JobInputs:
     arena = wire.Arena()
     cases = [wire.encode_case(c.args, c.init, c.params, arena) for c in suite.cases]
     probes = [wire.encode_case(c.args, c.init, c.params, arena) for c in suite.probes]
-    return cases, probes, [arena.tobytes()]
+    spans = [[(start, end) for start, end in case.pop("spans")] for case in cases]
+    for probe in probes:
+        del probe["spans"]
+    return JobInputs(wire.RawJSON(cases), wire.RawJSON(probes), arena.tobytes(), spans)
 
 
-def build_job(kata: Kata, inputs: tuple, source: str, filename: str, limits: Limits) -> tuple[dict, list[bytes]]:
-    """The child's job: the source and the inputs; never an expected output."""
-    cases, probes, blobs = inputs
+def build_job(kata: Kata, inputs: JobInputs, source: str, filename: str, limits: Limits) -> dict:
+    """The child's job: the source and the inputs; never an expected output. The arena itself
+    goes along as a descriptor (SharedInputs)."""
     job = {
         "source": source,
         "filename": filename,
         "entry": kata.entry,
         "kind": kata.kind,
-        "cases": cases,
-        "probes": probes,
+        "cases": inputs.cases,
+        "probes": inputs.probes,
         "output_bytes": limits.output_mb * 2**20,
         "log_bytes": limits.log_kb * 1024,
     }
-    return {"job": job}, blobs
+    return {"job": job}
+
+
+READ_FAILED = "the submission sent data the judge could not read"
 
 
 class RunReader:
     """A child's messages, read as they arrive: each case's output is decoded and compared while
-    the child runs the next cases (the grading thread would otherwise wait, idle, for the end)."""
+    the child runs the next cases (the grading thread would otherwise wait, idle, for the end).
+    Everything is checked against the job before it is kept: a case index the job has, once; a
+    probe count per probe; so what a run can make the judge hold is bounded by the job. Whether
+    an input was written is read from the shared inputs, not taken from the child."""
 
-    def __init__(self, suite: Suite, limits: Limits):
+    def __init__(self, suite: Suite, limits: Limits, inputs: JobInputs, shared: SharedInputs):
         self.suite = suite
         self.limits = limits
+        self.spans = inputs.spans
+        self.shared = shared
         self.tol = Tolerance(suite.kata.exact, suite.kata.tolerances)
         self.report = RunReport()
         self.in_flight = 0  # the case after the last one that reported
 
-    def feed(self, header: dict, blobs: list[bytes]) -> None:
-        report, limits = self.report, self.limits
-        event = header.get("event")
-        if event == "load":
-            report.load = name_memory_limit(dict(header), limits)
-        elif event == "cases":
-            items = header.get("items")
-            for item in items if isinstance(items, list) else ():
-                if isinstance(item, dict) and self._take_case(item, blobs):
-                    self.in_flight = max(self.in_flight, item["i"] + 1)
-        elif event == "probes":
-            report.probe_counts = header.get("counts")
-        elif event == "done":
-            report.log = cut_log(str(header.get("log", "")), limits.log_kb * 1024)
+    def feed(self, message: protocol.RunMessage, blobs: list[bytes]) -> None:
+        report = self.report
+        if isinstance(message, protocol.Load):
+            if report.load is not None:
+                raise protocol.ProtocolError("a second load message")
+            report.load = name_memory_limit(
+                {"ok": message.ok, "kind": message.kind, "message": message.message, "missing": message.missing}, self.limits)
+        elif isinstance(message, protocol.Cases):
+            if report.load is None or not report.load["ok"]:
+                raise protocol.ProtocolError("case results before the file loaded")
+            for item in message.items:
+                self._take_case(item, blobs)
+        elif isinstance(message, protocol.Probes):
+            if report.probe_counts is not None or len(message.counts) != len(self.suite.probes):
+                raise protocol.ProtocolError(f"{len(message.counts)} rule probe counts for {len(self.suite.probes)} probes")
+            report.probe_counts = list(message.counts)
+        elif isinstance(message, protocol.Done):
+            report.log = cut_log(message.log, self.limits.log_kb * 1024)
 
     def finish(self, run: ChildRun) -> RunReport:
-        if not run.finished:
-            self.report.stopped = why_stopped(run, self.limits)
-            self.report.stopped_at = self.in_flight
-        return self.report
-
-    def _take_case(self, item: dict, blobs: list[bytes]) -> bool:
-        """Record one case's result; False for one this judge did not ask for or already has."""
         report = self.report
-        index = item.get("i")
-        if not isinstance(index, int) or isinstance(index, bool) or index < 0 or index in report.outcomes:
-            return False
-        outcome = name_memory_limit(dict(item), self.limits)
-        if item.get("ok"):
+        if run.violation is not None:
+            report.stopped = Mismatch("error", f"{READ_FAILED} ({run.violation}); the judge stopped reading it")
+            report.violation = True
+            return report
+        if not run.finished:
+            report.stopped = why_stopped(run, self.limits)
+            report.stopped_at = self.in_flight
+        # the inputs as they are now, the child gone: a write undone by a later case still counts
+        now = self.shared.snapshot()
+        for index, outcome in report.outcomes.items():
+            if outcome["ok"]:
+                written = [j for j, (a, b) in enumerate(self.spans[index]) if now[a:b] != self.shared.pristine[a:b]]
+                if written:
+                    outcome["mutated"] = sorted(set(outcome["mutated"]) | set(written))
+        return report
+
+    def _take_case(self, item: protocol.CaseReport, blobs: list[bytes]) -> None:
+        report, index = self.report, item.i
+        if index >= len(self.suite.cases) or index in report.outcomes:
+            raise protocol.ProtocolError(f"a result for case {index}, which the job has not asked for (again)")
+        if not item.ok:
+            outcome = name_memory_limit({"ok": False, "kind": item.kind or "error", "message": item.message}, self.limits)
+        else:
+            spans = self.spans[index]
+            if item.output is None or any(j >= len(spans) for j in item.mutated):
+                raise protocol.ProtocolError(f"case {index}'s result has no output or names an argument it does not have")
             try:
-                outcome["value"] = wire.decode(item["output"], blobs)
-            except (wire.WireError, KeyError, ValueError, TypeError, RuntimeError, IndexError, RecursionError) as exc:
-                outcome = {"ok": False, "kind": "type", "message": f"the returned value could not be read: {exc}"}
-        report.outcomes[index] = outcome
-        if outcome.get("ok") and index < len(self.suite.cases):
+                value = wire.value_from_message(item.output, blobs)
+            except wire.WireError as exc:
+                raise protocol.ProtocolError(str(exc)) from None
+            written = [j for j, (a, b) in enumerate(spans) if self.shared.changed(a, b)]
+            outcome = {"ok": True, "value": value, "mutated": sorted(set(item.mutated) | set(written))}
             try:
-                report.compared[index] = compare_case(self.suite, index, outcome["value"], self.tol)
+                report.compared[index] = compare_case(self.suite, index, value, self.tol)
             except Exception:  # noqa: BLE001 - compared again after the run, where the error shows
                 pass
-        return True
+        report.outcomes[index] = outcome
+        self.in_flight = max(self.in_flight, index + 1)
 
 
 def cut_log(text: str, limit: int) -> str:
@@ -269,6 +324,9 @@ def why_stopped(run: ChildRun, limits: Limits) -> Mismatch:
         return Mismatch("timeout", f"timed out: your code used more than the CPU time limit of {limits.cpu_s:g} s")
     if code == -signal.SIGKILL:
         return Mismatch("memory", f"your code was killed, most likely for using more than {limits.memory_mb} MB of memory")
+    if code == -signal.SIGSYS:  # the one system call the filter kills for: it comes through another ABI
+        return Mismatch("error", "the sandbox stopped your code for a forbidden system call: one made through another "
+                                 "architecture's interface (such as the 32-bit `int 0x80` entry on x86-64), which it never allows")
     if code is not None and code < 0:
         name = SIGNAL_NAMES.get(-code, f"signal {-code}")
         return Mismatch("error", f"your code crashed the process ({name})")

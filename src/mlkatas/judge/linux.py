@@ -10,6 +10,7 @@ import ctypes
 import errno
 import os
 import platform
+import signal
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -34,6 +35,7 @@ PR_SET_DUMPABLE = 4
 PR_GET_SECCOMP = 21
 PR_CAPBSET_DROP = 24
 PR_SET_NO_NEW_PRIVS = 38
+PR_SET_CHILD_SUBREAPER = 36
 
 # System call numbers glibc has no wrapper for (the same on both 64-bit architectures for Landlock).
 _SYSCALLS = {
@@ -215,3 +217,70 @@ def populate_write(runs: list[tuple[int, int]]) -> None:
     instead of during it. Pages no longer mapped, and kernels before 5.14, are skipped."""
     for start, length in runs:
         _libc.madvise(start, length, MADV_POPULATE_WRITE)
+
+
+def become_subreaper() -> bool:
+    """Orphans of this process's descendants are reparented to it instead of to the system's
+    init, so it can find (and kill) whatever a child left running. False where unsupported."""
+    try:
+        prctl(PR_SET_CHILD_SUBREAPER, 1)
+        return True
+    except (OSError, AttributeError):
+        return False
+
+
+def proc_is_ours() -> bool:
+    """Whether /proc shows this process's PID namespace (it may be the host's, or missing)."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
+
+
+def descendants(root: int) -> list[int]:
+    """Every live process below `root`, from /proc (empty where /proc is not this PID namespace's)."""
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()] if proc_is_ours() else []
+    except OSError:
+        return []
+    children: dict[int, list[int]] = {}
+    for entry in entries:
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if fields[0] != b"Z":  # a zombie is dead already (its children were reparented)
+            children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
+def kill_descendants(keep: set[int] = frozenset(), rounds: int = 5) -> set[int]:
+    """SIGKILL every descendant of this process but those in `keep` (and their own descendants),
+    again until none is left (one may fork while the others die). Returns the pids killed; the
+    caller reaps them."""
+    killed: set[int] = set()
+    me = os.getpid()
+    if me == 1 and not keep and not proc_is_ours():  # a PID namespace's init that cannot look: all of it
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except OSError:
+            pass
+        return killed
+    for _ in range(rounds):
+        spared = {p for k in keep for p in descendants(k)} | set(keep)
+        targets = [p for p in descendants(me) if p not in spared]
+        if not targets:
+            break
+        for pid in targets:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.add(pid)
+            except OSError:
+                pass
+    return killed

@@ -20,9 +20,9 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
-from mlkatas.judge import wire
+from mlkatas.judge import protocol, wire
 
 STARTUP_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 30.0
@@ -34,19 +34,34 @@ class ZygoteDied(RuntimeError):
 
 @dataclass
 class ChildRun:
-    """The raw outcome of one child: its frames, how it ended, and whether the judge killed it."""
+    """How one child's run ended, and whether the judge stopped it. Its messages are handed to
+    the reader as they arrive and not kept: a run costs the judge what the reader keeps."""
 
-    frames: list[tuple[dict, list[bytes]]] = field(default_factory=list)
+    finished: bool = False  # the child said "done": it ran the whole job
     exit_code: int | None = None  # negative: killed by that signal
     timed_out: bool = False
-    wire_error: str | None = None
-    maxrss_kb: int = 0
+    wire_error: str | None = None  # more data than the run may send
+    violation: str | None = None  # data that is not the protocol (protocol.ProtocolError)
     cpu_s: float = 0.0
 
-    @property
-    def finished(self) -> bool:
-        """The child said "done": it ran the whole job."""
-        return bool(self.frames) and self.frames[-1][0].get("event") == "done"
+
+@dataclass(frozen=True)
+class RunBudget:
+    """What one run may cost the judge: bytes in all, header bytes per message and in all, and
+    messages. Header bytes are counted apart because a header becomes Python objects (each small
+    JSON value a struct), blobs stay bytes."""
+
+    max_bytes: int
+    header_cap: int
+    header_total: int
+    max_messages: int
+
+    @classmethod
+    def for_job(cls, output_bytes: int, log_bytes: int, cases: int) -> "RunBudget":
+        # the "done" message carries the printed output, each character at most 6 bytes of JSON
+        log = 6 * log_bytes
+        return cls(max_bytes=output_bytes + (8 << 20), header_cap=(1 << 20) + log,
+                   header_total=(4 << 20) + log, max_messages=cases + 3)
 
 
 class Watchdog:
@@ -128,8 +143,6 @@ class Zygote:
         self._stderr = tempfile.TemporaryFile()
         # strict: -P keeps the current folder off sys.path (it would become part of the view)
         argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.zygote", str(child_end.fileno()), mode]
-        if plan is not None:
-            argv.append(plan)
         self.proc = subprocess.Popen(
             argv,
             pass_fds=[child_end.fileno()],
@@ -142,6 +155,8 @@ class Zygote:
         )
         child_end.close()
         self.ctrl = parent_end
+        if plan is not None:  # on the control socket, not the command line: /proc shows that to anyone
+            self._send({"plan": plan})
         self.jobs = 0
         self._take_pending = False
         self._ready: ReadyChild | None = None  # the next child, its handshake already done
@@ -210,12 +225,14 @@ class Zygote:
         return self._recv(timeout)
 
     # -- one job ----------------------------------------------------------------------------------
-    def run(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int,
-            on_frame: Callable[[dict, list[bytes]], None] | None = None) -> ChildRun:
-        """Run one job in a fresh child; collect its frames until "done", a timeout or a crash,
-        handing each to `on_frame` as it arrives."""
+    def run(self, frames: list[tuple[dict, list[bytes], list[int]]], limits: dict, budget: RunBudget,
+            on_message: Callable[[Any, list[bytes]], None]) -> ChildRun:
+        """Run one job in a fresh child: send it `frames` (header, blobs, descriptors), hand each
+        message it sends back to `on_message` as it arrives (protocol.ProtocolError there stops
+        the run as a violation), until "done", the wall-clock deadline or the child's end. The
+        child is killed, reaped and cleaned up whatever happens."""
         if self.mode == "strict":
-            return self._run_strict(header, blobs, limits, max_bytes, on_frame)
+            return self._run_strict(frames, limits, budget, on_message)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             pid = int(self._request({"op": "spawn", "limits": limits}, [theirs.fileno()])["pid"])
@@ -223,9 +240,11 @@ class Zygote:
             theirs.close()
         self.jobs += 1
         run = ChildRun()
-        self._collect(mine, header, blobs, limits, max_bytes, run, lambda: kill_group(pid), _frames_in(header), on_frame)
-        reply = self._request({"op": "wait", "pid": pid})
-        run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
+        try:
+            self._collect(mine, frames, limits, budget, run, lambda: kill_group(pid), on_message)
+        finally:  # reaped, and whatever it started killed, even when reading it failed
+            reply = self._request({"op": "wait", "pid": pid})
+        run.exit_code, run.cpu_s = reply["exit"], reply.get("cpu_s", 0.0)
         return run
 
     def prepare(self) -> None:
@@ -255,71 +274,60 @@ class Zygote:
             raise ZygoteDied(f"a child could not enter the sandbox: {str(first.get('error'))[:500]}")
         return child
 
-    def _run_strict(self, header: dict, blobs: list[bytes], limits: dict, max_bytes: int,
-                    on_frame: Callable[[dict, list[bytes]], None] | None) -> ChildRun:
+    def _run_strict(self, frames: list, limits: dict, budget: RunBudget, on_message) -> ChildRun:
         child, self._ready = self._ready or self._take_child(), None
         pid = child.pid
         self.jobs += 1
         run = ChildRun()
         try:
-            self._collect(child.sock, [({"limits": limits}, []), (header, blobs)], None, limits, max_bytes, run,
-                          lambda: _pidfd_kill(child.pidfd), _frames_in(header), on_frame)
-        finally:
+            self._collect(child.sock, [({"limits": limits}, [], []), *frames], limits, budget, run,
+                          lambda: _pidfd_kill(child.pidfd), on_message)
+        finally:  # the child goes, and the init cleans up after it, whatever happened above
             child.discard()
-        if run.finished and not run.timed_out:
-            self._send({"op": "release", "pid": pid})  # no reply needed: the next request waits for it
-            run.exit_code = 0
-        else:
-            reply = self._request({"op": "wait", "pid": pid})
-            run.exit_code, run.maxrss_kb, run.cpu_s = reply["exit"], reply.get("maxrss_kb", 0), reply.get("cpu_s", 0.0)
-        # ask for the next child now: its descriptors wait in the socket until the next job
-        self._send({"op": "take"})
-        self._take_pending = True
+            if run.finished and not run.timed_out and run.violation is None:
+                self._send({"op": "release", "pid": pid})  # no reply needed: the next request waits for it
+                run.exit_code = 0
+            else:
+                reply = self._request({"op": "wait", "pid": pid})
+                run.exit_code, run.cpu_s = reply["exit"], reply.get("cpu_s", 0.0)
+            # ask for the next child now: its descriptors wait in the socket until the next job
+            self._send({"op": "take"})
+            self._take_pending = True
         return run
 
     @staticmethod
-    def _collect(mine: socket.socket, header, blobs, limits: dict, max_bytes: int, run: ChildRun, kill: Callable[[], None],
-                 max_frames: int, on_frame: Callable[[dict, list[bytes]], None] | None = None) -> None:
-        """Send the job (one frame, or a list of (header, blobs) frames), read frames back under
-        a wall-clock deadline, then kill what is left of the child."""
+    def _collect(sock: socket.socket, frames: list, limits: dict, budget: RunBudget, run: ChildRun,
+                 kill: Callable[[], None], on_message: Callable[[Any, list[bytes]], None]) -> None:
+        """Send the job's frames, read messages back until "done" or the wall-clock deadline,
+        then kill what is left of the child. At the deadline the socket is shut down too: a
+        process the child left behind may hold its end open, and the judge stops reading anyway."""
+        lock = threading.Lock()  # the deadline's shutdown never meets a closed (reused) descriptor
+
         def expire() -> None:
-            run.timed_out = True
-            kill()
+            with lock:
+                run.timed_out = True
+                kill()
+                if sock.fileno() >= 0:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
 
         handle = watchdog().schedule(float(limits["wall_s"]), expire)
         try:
-            frames = header if isinstance(header, list) else [(header, blobs)]
-            for frame_header, frame_blobs in frames:
-                wire.send_frame(mine, frame_header, frame_blobs)
-            reader = _FrameReader(mine)  # fewer wake-ups and system calls; counts header bytes too
-            kept = 0
-            header_cap = _header_cap(frames[-1][0])
-            while True:
-                frame_header = frame_blobs = None  # the previous frame's objects go before the next parse
-                length = reader.peek_length()
-                if length is not None and length > header_cap:  # refused before it is parsed
-                    raise wire.WireError(f"a message header of {length} bytes is larger than the {header_cap} bytes allowed")
-                frame_header, frame_blobs = wire.recv_frame(reader, max_bytes - reader.received)
-                event = frame_header.get("event") if isinstance(frame_header, dict) else None
-                if event not in CHILD_EVENTS:
-                    continue  # not a message a child sends: not kept
-                kept += 1
-                if kept > max_frames:
-                    raise wire.WireError(f"the child sent more than the {max_frames} messages a job has")
-                run.frames.append((frame_header, frame_blobs))
-                if on_frame is not None:
-                    on_frame(frame_header, frame_blobs)
-                if event == "done":
-                    break
+            for header, blobs, fds in frames:
+                wire.send_frame(sock, header, blobs, fds)
+            _read_messages(_FrameReader(sock), budget, run, on_message)
         except (EOFError, OSError):
             pass  # the child died or was killed: its exit status tells why
         except wire.WireError as exc:
             run.wire_error = str(exc)
-        except (RecursionError, ValueError, TypeError) as exc:  # a header built to break the parser
-            run.wire_error = f"a malformed message ({type(exc).__name__})"
+        except protocol.ProtocolError as exc:
+            run.violation = str(exc)
         finally:
             watchdog().cancel(handle)
-            mine.close()
+            with lock:
+                sock.close()
             kill()  # nothing the child started outlives the job
 
     def alive(self) -> bool:
@@ -367,24 +375,33 @@ class ReadyChild:
             pass
 
 
-CHILD_EVENTS = ("load", "cases", "probes", "done")
-
-
-def _frames_in(header: dict) -> int:
-    """At most: load, one per case, probes, done."""
-    try:
-        return len(header["job"]["cases"]) + 3
-    except (KeyError, TypeError):
-        return 1 << 16
-
-
-def _header_cap(job_header: dict) -> int:
-    """The largest header a child has reason to send: a case's description or error message, or
-    the "done" with the printed output (JSON escapes a character in at most 6 bytes)."""
-    try:
-        return (1 << 20) + 6 * int(job_header["job"]["log_bytes"])
-    except (KeyError, TypeError, ValueError):
-        return 16 << 20
+def _read_messages(reader: "_FrameReader", budget: RunBudget, run: ChildRun,
+                   on_message: Callable[[Any, list[bytes]], None]) -> None:
+    """A run's messages, each checked against the protocol and the budget before it is handed
+    on; a header too large is refused before it is parsed (parsing costs far more than its bytes)."""
+    headers = messages = 0
+    while True:
+        length = reader.peek_length()
+        if length is None:
+            return
+        if length > budget.header_cap:
+            raise wire.WireError(f"a message header of {length} bytes is larger than the {budget.header_cap} bytes allowed")
+        headers += length
+        if headers > budget.header_total:
+            raise wire.WireError(f"the messages' headers are larger than the {budget.header_total} bytes a run may send")
+        raw = wire.recv_exact(reader, 8 + length)[8:]
+        message = protocol.decode_run_message(raw)
+        sizes = message.blobs
+        if reader.received + sum(sizes) > budget.max_bytes:
+            raise wire.WireError(f"the data sent is larger than the limit of {budget.max_bytes} bytes")
+        blobs = [wire.recv_exact(reader, size) if size else b"" for size in sizes]
+        messages += 1
+        if messages > budget.max_messages:
+            raise protocol.ProtocolError(f"more than the {budget.max_messages} messages a job has")
+        on_message(message, blobs)
+        if isinstance(message, protocol.Done):
+            run.finished = True
+            return
 
 
 class _FrameReader:

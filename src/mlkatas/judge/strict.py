@@ -6,8 +6,9 @@ Process tree (the judge is the trusted parent; everything below it may meet lear
                └─ init: PID 1 of a new PID namespace, in new mount, network, IPC and UTS
                   namespaces; private file-system view (fsview); holds no secrets
                     └─ one child per submission, forked ahead of time and sandboxed before
-                       it ever sees a job: own user and IPC namespace, unprivileged uid, no
-                       capabilities, Landlock, seccomp; rlimits once the job says which
+                       it ever sees a job: own user, mount and IPC namespaces (its /scratch
+                       shows its own folder only), a uid of its own (as root), no capabilities,
+                       Landlock, seccomp; rlimits once the job says which
 
 The init answers small JSON requests on the control socket from the judge:
   take      -> {"pid"} plus two descriptors: the child's job socket and a pidfd to kill it with.
@@ -17,8 +18,8 @@ The init answers small JSON requests on the control socket from the judge:
   wait      -> the exit status and resource use of a child that ended early (crash, limit, kill)
   release   -> no reply: the child said "done"; it is killed and reaped later (tearing down a
                torch-sized address space takes longer than a verdict should wait)
-Between two children the init kills every other process of its namespace and unmounts the
-finished child's scratch tmpfs, so nothing of one submission reaches the next. The judge sends a
+Between two children the init kills every process below it but the children waiting for a job,
+and unmounts the finished child's scratch tmpfs, so nothing of one submission reaches the next. The judge sends a
 child two frames: its limits (applied as rlimits before anything else), then the job.
 """
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -38,8 +40,11 @@ from dataclasses import dataclass
 
 from mlkatas.judge import fsview, landlock, linux
 from mlkatas.judge.limits import apply_rlimits, vm_size_bytes
-from mlkatas.judge.probe import SANDBOX_UID
+from mlkatas.judge.shared_inputs import SharedInputs
 
+SANDBOX_UID_BASE = 1 << 30  # children's uids (as root): far above any account's
+UIDS_PER_ZYGOTE = 1 << 16
+UID_BLOCKS = 1 << 14  # blocks of UIDS_PER_ZYGOTE below 2**31
 CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 READY_EXIT = 70  # a child that could not enter its sandbox
 
@@ -52,7 +57,8 @@ class LayerFailed(RuntimeError):
 
 @dataclass
 class Plan:
-    """What the judge asks of a strict zygote (sent as JSON on its command line)."""
+    """What the judge asks of a strict zygote (sent as JSON on the control socket: a command
+    line is readable in /proc)."""
 
     layers: list[str]
     hidden: list[str]  # folders the children must not see (the kata packs)
@@ -181,11 +187,13 @@ class Init:
         self.plan = plan
         self.layers = set(plan.layers)
         self.alive_fd = alive_fd
-        # root of the host: children drop to an unprivileged uid; anyone else is root of a user
-        # namespace of their own already, with only their own uid mapped, and children keep it
+        # root of the host: each child drops to an unprivileged uid of its own (from a block
+        # drawn at random per zygote), so no child passes the same-user checks of another
+        # (prlimit, setpriority, its files); anyone else is root of a user namespace of their own
+        # already, with only their own uid mapped, and children keep it (seccomp then refuses
+        # those calls on any process but the caller)
         self.root = real_root
-        self.uid = SANDBOX_UID if self.root else 0
-        self.gid = SANDBOX_UID if self.root else 0
+        self.uid_base = SANDBOX_UID_BASE + secrets.randbelow(UID_BLOCKS) * UIDS_PER_ZYGOTE
         self.view: fsview.View | None = None
         self.scratch_base: str | None = None
         self.landlock_abi = 0
@@ -200,7 +208,7 @@ class Init:
         self.running_status = None  # (wait status, rusage) if reaped before the judge asked
         self.dying: set[int] = set()  # killed, not reaped yet
         # fork the next child while one runs only when it cannot be reached from the running one
-        self.overlap = {"seccomp", "landlock", "pid-namespace"} <= self.layers
+        self.overlap = {"seccomp", "landlock", "pid-namespace", "mount-namespace"} <= self.layers
         # two children ready: the one the next job gets, and one to spare, forked after a job ends
         # rather than while the next one runs (forking and sandboxing take CPU from the job)
         self.depth = 2 if self.overlap else 1
@@ -227,6 +235,8 @@ class Init:
 
     def _set_up(self) -> None:
         self.base_vm = vm_size_bytes()  # children read their own; this is the fallback
+        if os.getpid() != 1:  # no PID namespace: orphans must still come back to us to be killed
+            linux.become_subreaper()
         if "ipc-namespace" in self.layers:  # our own UTS namespace: the host's name is not shown
             try:
                 linux.sethostname("mlkatas-sandbox")
@@ -308,23 +318,13 @@ class Init:
             self.ready.append(self._fork_child())
 
     def _clean_up(self, child: Child) -> None:
+        """Nothing of a submission outlives it: every process below the init but the children
+        waiting for their jobs is killed (none can exist while seccomp refuses fork; this is the
+        second line: without a PID namespace, orphans come back to the init as subreaper)."""
         _kill(child.pidfd)
         os.close(child.pidfd)
-        if os.getpid() == 1:  # init of our own namespace: nothing else may outlive the submission
-            self._sweep()
+        self.dying |= linux.kill_descendants(keep={c.pid for c in self.ready})
         self._drop_scratch(child.scratch)
-
-    def _sweep(self) -> None:
-        """Kill every process of the namespace but this one and the child waiting for its job
-        (none can exist while seccomp refuses fork; this is the second line)."""
-        keep = {1, *(c.pid for c in self.ready), self.running.pid if self.running else -1}
-        for name in os.listdir("/proc") if os.path.isdir("/proc/1") else []:
-            if name.isdigit() and int(name) not in keep:
-                try:
-                    os.kill(int(name), signal.SIGKILL)
-                    self.dying.add(int(name))
-                except OSError:
-                    pass
 
     def _reap(self) -> None:
         for pid in list(self.dying):
@@ -351,14 +351,18 @@ class Init:
                 self.ready.remove(child)
 
     # -- children ---------------------------------------------------------------------------
-    def _new_scratch(self) -> str:
+    def _new_child_ids(self) -> tuple[int, int]:
+        """The next child's number and the uid (and gid) its code runs as."""
         self.count += 1
+        return self.count, (self.uid_base + self.count % UIDS_PER_ZYGOTE if self.root else 0)
+
+    def _new_scratch(self, number: int, uid: int) -> str:
         if self.view is not None:
-            return fsview.new_scratch(self.count, self.uid, self.gid, self.plan.scratch_mb)
-        path = os.path.join(self.scratch_base, str(self.count))
+            return fsview.new_scratch(number, uid, uid, self.plan.scratch_mb)
+        path = os.path.join(self.scratch_base, str(number))
         os.mkdir(path, 0o700)
         if self.root:
-            os.chown(path, self.uid, self.gid)
+            os.chown(path, uid, uid)
         return path
 
     def _drop_scratch(self, path: str) -> None:
@@ -368,13 +372,14 @@ class Init:
             shutil.rmtree(path, ignore_errors=True)
 
     def _fork_child(self) -> Child:
-        scratch = self._new_scratch()
+        number, uid = self._new_child_ids()
+        scratch = self._new_scratch(number, uid)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pid = os.fork()
         if pid == 0:
             try:
                 mine.close()
-                run_child(theirs, scratch, self)
+                run_child(theirs, scratch, uid, self)
             finally:
                 os._exit(READY_EXIT)
         theirs.close()
@@ -389,17 +394,20 @@ def _kill(pidfd: int) -> None:
 
 
 # -- the child ----------------------------------------------------------------------------------
-def run_child(sock: socket.socket, scratch: str, init: Init) -> None:
+def run_child(sock: socket.socket, scratch: str, uid: int, init: Init) -> None:
     """Enter the sandbox, say so, take one job, run it. Never returns into the init's loop."""
     from mlkatas.judge import child, wire
 
     try:
-        base_vm = enter_sandbox(sock, scratch, init)
+        base_vm = enter_sandbox(sock, scratch, uid, init)
     except BaseException as exc:  # noqa: BLE001 - tell the judge, run nothing
         try:
             wire.send_frame(sock, {"event": "sandbox_failed", "error": f"{type(exc).__name__}: {exc}"})
         finally:
             os._exit(READY_EXIT)
+    # the child's copy of the init forgets where the packs are (learner code could find it via gc)
+    init.plan.hidden.clear()
+    init.read_paths.clear()
     child.SpareThread.start_spare()  # the case watchdog, started now rather than during the job
     wire.send_frame(sock, {"event": "sandboxed"})
     header, _ = wire.recv_frame(sock, 1 << 16)
@@ -412,7 +420,7 @@ def run_child(sock: socket.socket, scratch: str, init: Init) -> None:
     child.serve(sock.fileno())
 
 
-def enter_sandbox(sock: socket.socket, scratch: str, init: Init) -> int:
+def enter_sandbox(sock: socket.socket, scratch: str, uid: int, init: Init) -> int:
     """Every layer of the plan, in an order where each step still has what it needs. Returns
     the address space in use before the job, the base of the memory limit."""
     layers = init.layers
@@ -430,6 +438,8 @@ def enter_sandbox(sock: socket.socket, scratch: str, init: Init) -> int:
     os.environ.clear()
     os.environ.update(CLEAN_ENV, HOME=scratch, TMPDIR=scratch)
     tempfile.tempdir = scratch
+    if init.view is not None:  # a mount namespace of its own: no other child's scratch in sight
+        fsview.isolate_scratch(scratch)
     os.chdir(scratch)
     sys.path[:] = [p for p in sys.path if p]  # no cwd-relative imports
     rules = None
@@ -441,8 +451,8 @@ def enter_sandbox(sock: socket.socket, scratch: str, init: Init) -> int:
         linux.unshare(ipc)  # while still privileged
     if init.root:
         os.setgroups([])
-        os.setresgid(init.gid, init.gid, init.gid)
-        os.setresuid(init.uid, init.uid, init.uid)
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
     if userns:
         linux.set_dumpable(True)  # the uid change cleared it; writing the id maps needs it
         uid, gid = os.geteuid(), os.getegid()
@@ -553,14 +563,16 @@ def rehearse() -> None:
     ]
     arena = wire.Arena()
     cases = [wire.encode_case([v], [], {}, arena) for v in values]
-    blobs = [arena.tobytes()]
+    for case in cases:
+        del case["spans"]  # the judge's, not sent
     job = {"source": REHEARSAL, "filename": "<rehearsal>", "entry": "rehearsal", "kind": "function", "cases": cases,
            "probes": [], "output_bytes": 1 << 20, "log_bytes": 1024}
     mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
     saved = sys.stdout, sys.stderr
     try:
         sys.stdout = sys.stderr = child.BoundedText(1024)
-        session = child.ChildSession(mine, job, blobs)
+        with SharedInputs(arena.tobytes()) as shared:  # as the judge sends them: a shared mapping
+            session = child.ChildSession(mine, job, child.map_inputs(os.dup(shared.fd)))
         entry = session.load()
         for index, case in enumerate(cases):
             session.run_case(index, entry, case)

@@ -1,11 +1,12 @@
 """seccomp: the system calls a sandboxed child may not make, as a filter the kernel enforces.
 
 The filter allows by default and refuses a list: new processes and exec, new sockets, looking
-into or signalling other processes, memory the address-space limit does not count (memfd, System
-V and POSIX IPC), namespaces and mounts, and kernel interfaces a tensor kata never needs. Threads stay allowed (clone with CLONE_THREAD); clone3 answers ENOSYS so glibc
-falls back to clone, whose flags the filter can read. Built with pyseccomp over the system's
-libseccomp, which must be imported in the zygote before any sandbox (it looks the library up
-with a subprocess).
+into, signalling, limiting or rescheduling other processes, memory the address-space limit does
+not count (memfd, System V and POSIX IPC), namespaces and mounts, and kernel interfaces a tensor
+kata never needs; a call through another architecture's entry kills the process. Threads stay
+allowed (clone with CLONE_THREAD); clone3 answers ENOSYS so glibc falls back to clone, whose
+flags the filter can read. Built with pyseccomp over the system's libseccomp, which must be
+imported in the zygote before any sandbox (it looks the library up with a subprocess).
 """
 
 from __future__ import annotations
@@ -43,6 +44,13 @@ DENIED = (
 )
 # Signals only to itself: the first argument must be this process's own pid.
 SELF_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+# Limits, priority, scheduling and memory placement of a process: only the caller's own, named as
+# pid 0 (what glibc and Python pass for "myself"). The kernel lets a process change these for any
+# process of the same user: without this, a submission could starve or cripple the next child.
+SELF_AS_ZERO = ("prlimit64", "sched_setaffinity", "sched_setscheduler", "sched_setparam", "sched_setattr",
+                "migrate_pages", "move_pages")
+PRIO_PROCESS = 0  # setpriority(which, who, ...): one process, `who`
+IOPRIO_WHO_PROCESS = 1  # ioprio_set(which, who, ...): the same
 TIOCSTI = 0x5412  # pushes characters into a terminal's input
 
 
@@ -58,6 +66,10 @@ def build(own_pid: int):
     """The filter, not loaded yet."""
     sc = import_backend()
     flt = sc.SyscallFilter(sc.ALLOW)
+    # A call through another architecture's entry (x86-64's 32-bit `int 0x80`) is not described
+    # by this filter at all: kill the whole process at once (the default kills only the calling
+    # thread, and the verdict would wait out the wall clock).
+    flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
 
     def rule(action: int, name: str, *args) -> None:
         try:
@@ -72,6 +84,11 @@ def build(own_pid: int):
     rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, 0x00010000, 0))  # without CLONE_THREAD: a process
     for name in SELF_ONLY:
         rule(deny, name, sc.Arg(0, sc.NE, own_pid))
+    for name in SELF_AS_ZERO:
+        rule(deny, name, sc.Arg(0, sc.NE, 0))
+    for name, which in (("setpriority", PRIO_PROCESS), ("ioprio_set", IOPRIO_WHO_PROCESS)):
+        rule(deny, name, sc.Arg(0, sc.NE, which))  # no process group or user at once
+        rule(deny, name, sc.Arg(1, sc.NE, 0))
     rule(deny, "ioctl", sc.Arg(1, sc.MASKED_EQ, 0xFFFFFFFF, TIOCSTI))
     return flt
 

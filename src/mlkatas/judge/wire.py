@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import socket
 import struct
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import torch
 
 from mlkatas.engine.layout import non_overlapping, storage_span
+from mlkatas.judge import protocol
 
 _LEN = struct.Struct(">Q")
 SMALL_FRAME = 1 << 20  # blobs up to this size are joined to the header and sent at once
@@ -53,7 +55,7 @@ def encode(value: Any, sink: "list[bytes] | Arena", *, depth: int = 0) -> Any:
     if isinstance(value, torch.Tensor):
         return _encode_tensor(value, sink)
     if value is None or isinstance(value, (bool, int, str)):
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**63:
+        if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**63:
             return {"t": "other", "type": "int (too large)"}
         if isinstance(value, str) and len(value) > 10_000:
             return {"t": "other", "type": "str (too long)"}
@@ -96,8 +98,9 @@ def _raw_bytes(t: torch.Tensor) -> bytes:
 
 
 def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
-    """A case's inputs in the arena; "spans" holds each argument's bytes there, which the child
-    compares with a pristine copy to tell whether the learner's code wrote to that argument."""
+    """A case's inputs in the arena; "spans" holds each argument's bytes there, which the judge
+    compares with its pristine copy to tell whether the learner's code wrote to that argument
+    (the judge keeps them: the child is not sent them)."""
     items, spans = [], []
     for value in args:
         start = arena.size
@@ -112,8 +115,9 @@ def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
 class Arena:
     """The judge's side of a job's inputs: every tensor in one buffer, each at an aligned offset
     and in its own memory layout (a transposed input stays transposed), so the child rebuilds a
-    case's inputs as views of that buffer (no per-tensor copies) and tells whether the learner's
-    code wrote to them by comparing the case's bytes with a pristine copy."""
+    case's inputs as views of that buffer (no per-tensor copies), and the judge tells whether the
+    learner's code wrote to them by comparing each case's bytes with a pristine copy
+    (shared_inputs.SharedInputs)."""
 
     ALIGN = 64  # every dtype's alignment, and a cache line
 
@@ -187,24 +191,43 @@ def decode(desc: Any, source: "list[bytes] | ArenaView") -> Any:
     raise WireError(f"unknown value kind {kind!r}")
 
 
-def _dtype_and_shape(desc: dict) -> tuple[torch.dtype, list[int]]:
+def _decode_blob(desc: dict, blobs: list[bytes]) -> torch.Tensor:
     dtype = _DTYPES.get(desc.get("dtype"))
     if dtype is None:
         raise WireError(f"unknown dtype {desc.get('dtype')!r}")
     shape = [int(s) for s in desc["shape"]]
     if any(s < 0 for s in shape):
         raise WireError("negative size in a tensor's shape")
-    return dtype, shape
+    return tensor_from_blob(dtype, shape, blobs[int(desc["blob"])])
 
 
-def _decode_blob(desc: dict, blobs: list[bytes]) -> torch.Tensor:
-    dtype, shape = _dtype_and_shape(desc)
-    raw = blobs[int(desc["blob"])]
+def tensor_from_blob(dtype: torch.dtype, shape: list[int], raw: bytes) -> torch.Tensor:
+    """A contiguous tensor from its bytes, which must be exactly its size."""
     numel = math.prod(shape)
     if len(raw) != numel * dtype.itemsize:
         raise WireError(f"tensor of shape {tuple(shape)} needs {numel * dtype.itemsize} bytes, got {len(raw)}")
     flat = torch.frombuffer(bytearray(raw), dtype=dtype) if numel else torch.empty(0, dtype=dtype)
     return flat.reshape(shape)
+
+
+def value_from_message(value: "protocol.Value", blobs: list[bytes], depth: int = 0) -> Any:
+    """A value a child reported (already checked against the protocol's types), rebuilt in the
+    judge: tensors from their blobs, Opaque for objects it could only name. WireError when it
+    does not fit the frame it came in (a blob that does not exist or has the wrong size)."""
+    if depth > 32:
+        raise WireError("a returned value nested deeper than 32 levels")
+    if isinstance(value, protocol.TensorValue):
+        if value.blob >= len(blobs):
+            raise WireError(f"a tensor refers to blob {value.blob}, but the message holds {len(blobs)}")
+        return tensor_from_blob(_DTYPES[value.dtype], value.shape, blobs[value.blob])
+    if isinstance(value, protocol.PyValue):
+        return value.v
+    if isinstance(value, protocol.FloatValue):
+        return float(value.v)
+    if isinstance(value, (protocol.ListValue, protocol.TupleValue)):
+        items = [value_from_message(item, blobs, depth + 1) for item in value.items]
+        return items if isinstance(value, protocol.ListValue) else tuple(items)
+    return Opaque(value.type)
 
 
 class Opaque:
@@ -247,19 +270,28 @@ def dumps(header: dict) -> str:
     return text
 
 
-def send_frame(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
+def send_frame(sock: socket.socket, header: dict, blobs: list[bytes] = (), fds: list[int] = ()) -> None:
+    """One frame; `fds` (descriptors) ride on its first bytes, where recv_frame_with_fds finds them."""
     header = {**header, "blobs": [len(b) for b in blobs]}
     raw = dumps(header).encode()
-    if sum(header["blobs"]) <= SMALL_FRAME:  # one system call (a case batch: dozens of small blobs)
+    if fds:
+        head = _LEN.pack(len(raw)) + raw
+        sent = socket.send_fds(sock, [head], list(fds))
+        raw = head[sent:]
+        if raw:
+            sock.sendall(raw)
+    elif sum(header["blobs"]) <= SMALL_FRAME:  # one system call (a case batch: dozens of small blobs)
         sock.sendall(b"".join([_LEN.pack(len(raw)), raw, *blobs]))
         return
-    sock.sendall(_LEN.pack(len(raw)) + raw)
+    else:
+        sock.sendall(_LEN.pack(len(raw)) + raw)
     for blob in blobs:
         if blob:
             sock.sendall(blob)
 
 
-def _recv_exact(sock: socket.socket, n: int) -> bytes:
+def recv_exact(sock: socket.socket, n: int) -> bytes:
+    """Exactly `n` bytes (EOFError when the stream ends first); `sock` needs only recv()."""
     chunks, remaining = [], n
     while remaining:
         chunk = sock.recv(min(remaining, 1 << 20))
@@ -272,11 +304,31 @@ def _recv_exact(sock: socket.socket, n: int) -> bytes:
 
 def recv_frame(sock: socket.socket, max_bytes: int) -> tuple[dict, list[bytes]]:
     """Read one frame; WireError if it is malformed or would exceed `max_bytes` in all."""
-    (length,) = _LEN.unpack(_recv_exact(sock, _LEN.size))
+    return _recv_rest(sock, recv_exact(sock, _LEN.size), max_bytes)
+
+
+def recv_frame_with_fds(sock: socket.socket, max_bytes: int, max_fds: int) -> tuple[dict, list[bytes], list[int]]:
+    """A frame sent with descriptors, and the descriptors (the caller closes them)."""
+    data, fds, _flags, _addr = socket.recv_fds(sock, _LEN.size, max_fds)
+    if not data:
+        for fd in fds:
+            os.close(fd)
+        raise EOFError("the other side closed the connection")
+    try:
+        header, blobs = _recv_rest(sock, data + recv_exact(sock, _LEN.size - len(data)), max_bytes)
+    except BaseException:
+        for fd in fds:
+            os.close(fd)
+        raise
+    return header, blobs, list(fds)
+
+
+def _recv_rest(sock: socket.socket, prefix: bytes, max_bytes: int) -> tuple[dict, list[bytes]]:
+    (length,) = _LEN.unpack(prefix)
     if length > min(max_bytes, 16 << 20):
         raise WireError(f"a message header of {length} bytes is larger than allowed")
     try:
-        header = json.loads(_recv_exact(sock, length))
+        header = json.loads(recv_exact(sock, length))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise WireError(f"malformed message header: {exc}") from None
     sizes = header.get("blobs", []) if isinstance(header, dict) else None
@@ -284,4 +336,4 @@ def recv_frame(sock: socket.socket, max_bytes: int) -> tuple[dict, list[bytes]]:
         raise WireError("malformed blob list")
     if length + sum(sizes) > max_bytes:
         raise WireError(f"the data sent ({length + sum(sizes)} bytes) is larger than the limit of {max_bytes} bytes")
-    return header, [_recv_exact(sock, s) if s else b"" for s in sizes]
+    return header, [recv_exact(sock, s) if s else b"" for s in sizes]

@@ -5,8 +5,9 @@ reference solutions, so a child forked from it finds nothing in memory worth ste
 on the control socket are small JSON objects; the job's data goes straight from the judge to the
 child over a socket the judge passes along with the spawn request.
 
-This module is the `local` zygote; `python -m mlkatas.judge.zygote FD strict PLAN` hands over to
-the strict one (strict.py), which enters its namespaces before anything starts a thread.
+This module is the `local` zygote; `python -m mlkatas.judge.zygote FD strict` hands over to the
+strict one (strict.py), which enters its namespaces before anything starts a thread. Its plan (which
+folders to hide) comes as the first message on the control socket, not on the command line.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import signal
 import socket
 import sys
+
+from mlkatas.judge import linux
 
 
 def warm_up() -> None:
@@ -69,6 +72,7 @@ def spawn(ctrl: socket.socket, request: dict, fds: list[int], mode: str) -> int:
 
 
 def serve(ctrl: socket.socket, mode: str) -> None:
+    linux.become_subreaper()  # what a child leaves running comes back to us, to be killed
     ctrl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
     while True:
         try:
@@ -83,14 +87,23 @@ def serve(ctrl: socket.socket, mode: str) -> None:
             reply = {"pid": spawn(ctrl, request, fds, mode)}
         elif op == "wait":
             _, status, usage = os.wait4(int(request["pid"]), 0)
-            reply = {
-                "exit": os.waitstatus_to_exitcode(status),
-                "maxrss_kb": usage.ru_maxrss,
-                "cpu_s": usage.ru_utime + usage.ru_stime,
-            }
+            linux.kill_descendants()  # what it started in a session of its own outlives its group's kill
+            reap_orphans()  # those that died by now; the rest at the next job's end (no child runs then)
+            reply = {"exit": os.waitstatus_to_exitcode(status), "cpu_s": usage.ru_utime + usage.ru_stime}
         else:
             return
         ctrl.send(json.dumps(reply).encode())
+
+
+def reap_orphans() -> None:
+    """Collect the exit status of killed descendants that were reparented to us."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
 
 
 def main(argv: list[str]) -> None:
@@ -101,7 +114,7 @@ def main(argv: list[str]) -> None:
         # namespaces first (a user namespace needs a single-threaded process: before torch)
         from mlkatas.judge import strict
 
-        strict.boot(ctrl, strict.Plan.from_json(argv[3]), warm_up)
+        strict.boot(ctrl, strict.Plan.from_json(json.loads(ctrl.recv(1 << 20))["plan"]), warm_up)
         return
     warm_up()
     serve(ctrl, mode)
