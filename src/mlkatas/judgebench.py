@@ -146,7 +146,7 @@ def lightest_kata(judge, catalog: Catalog) -> str:
         if kata.difficulty != "easy":
             continue
         try:
-            size = sum(len(b) for b in encode_inputs(judge.suite(kata.slug))[2])
+            size = len(encode_inputs(judge.suite(kata.slug)).arena)
         except Exception:  # noqa: BLE001 - a kata that does not build is not a benchmark
             continue
         if best is None or size < best[0]:
@@ -175,7 +175,7 @@ def bench_judge(
     try:
         slug = kata or lightest_kata(judge, catalog)
         suite = judge.suite(slug)
-        result = BenchResult(slug, sandbox, sum(len(b) for b in encode_inputs(suite)[2]) / 1024, len(suite.cases), cold)
+        result = BenchResult(slug, sandbox, len(encode_inputs(suite).arena) / 1024, len(suite.cases), cold)
         started = time.perf_counter()
         judge.start()
         result.start_ms = (time.perf_counter() - started) * 1000
