@@ -238,9 +238,34 @@ def proc_is_ours() -> bool:
 
 
 def descendants(root: int) -> list[int]:
-    """Every live process below `root`, from /proc (empty where /proc is not this PID namespace's)."""
+    """Every process below `root` (zombies included), from /proc: through each task's `children`
+    list where the kernel has one (a few reads, however busy the machine), else from every
+    process's parent. Empty where /proc is not this PID namespace's."""
+    if not proc_is_ours():
+        return []
+    if not os.path.exists(f"/proc/self/task/{os.getpid()}/children"):
+        return _descendants_by_scan(root)
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue  # gone meanwhile
+        for task in tasks:
+            try:
+                with open(f"/proc/{pid}/task/{task}/children", "rb") as listing:
+                    kids = [int(k) for k in listing.read().split()]
+            except OSError:
+                continue
+            found.extend(kids)
+            todo.extend(kids)
+    return found
+
+
+def _descendants_by_scan(root: int) -> list[int]:
     try:
-        entries = [e for e in os.listdir("/proc") if e.isdigit()] if proc_is_ours() else []
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
     except OSError:
         return []
     children: dict[int, list[int]] = {}
@@ -250,8 +275,7 @@ def descendants(root: int) -> list[int]:
                 fields = stat.read().rsplit(b")", 1)[1].split()
         except (OSError, IndexError):
             continue  # gone meanwhile
-        if fields[0] != b"Z":  # a zombie is dead already (its children were reparented)
-            children.setdefault(int(fields[1]), []).append(int(entry))
+        children.setdefault(int(fields[1]), []).append(int(entry))
     found, todo = [], [root]
     while todo:
         for pid in children.get(todo.pop(), ()):
@@ -273,7 +297,7 @@ def kill_descendants(keep: set[int] = frozenset(), rounds: int = 5) -> set[int]:
             pass
         return killed
     for _ in range(rounds):
-        spared = {p for k in keep for p in descendants(k)} | set(keep)
+        spared = {p for k in keep for p in descendants(k)} | set(keep) | killed  # killed once is enough
         targets = [p for p in descendants(me) if p not in spared]
         if not targets:
             break

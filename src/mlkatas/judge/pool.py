@@ -106,6 +106,7 @@ class Watchdog:
                 action()
             except Exception:  # noqa: BLE001 - a failed kill must not stop the watchdog
                 pass
+            action = None  # not kept alive (with the run it closes over) until the next deadline
 
 
 _watchdog: Watchdog | None = None

@@ -70,6 +70,10 @@ def build(own_pid: int):
     # by this filter at all: kill the whole process at once (the default kills only the calling
     # thread, and the verdict would wait out the wall clock).
     flt.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    try:  # a binary tree of system call numbers: every allowed call (most of them) is checked in a
+        flt.set_attr(sc.Attr.CTL_OPTIMIZE, 2)  # few steps instead of walking the whole deny list
+    except OSError:
+        pass  # libseccomp before 2.5: the linear filter, same rules
 
     def rule(action: int, name: str, *args) -> None:
         try:
