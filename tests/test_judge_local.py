@@ -246,3 +246,12 @@ def test_a_worn_out_zygote_is_replaced_and_grading_goes_on(catalog):
         while first.alive() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not first.alive()
+
+
+def test_a_syntax_error_on_a_huge_line_keeps_its_message(judge):
+    """A minified line of 600 KB with a syntax error: the learner is told where, not that the
+    judge could not read the report (messages are clipped in the child to what the protocol takes)."""
+    v = judge.grade("split-heads", "x = [" + "1, " * 200_000 + "\n")
+    assert v.status == "error", v.summary
+    assert "SyntaxError on line 1" in v.summary and "never closed" in v.summary, v.summary
+    assert len(v.cases[0].message) < 5000

@@ -85,13 +85,16 @@ def layout(value: Any) -> Any:
     return None  # numbers and strings cannot change in place
 
 
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters of a text that goes into a message (the protocol caps those)."""
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
 def learner_traceback(exc: BaseException, filename: str) -> str:
     """The exception with the frames of the learner's own file only."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
-    lines = [f"  line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-5:]]
-    message = str(exc)
-    if len(message) > 2000:
-        message = message[:2000] + " [...]"
+    lines = [f"  line {f.lineno}, in {f.name}: {clip((f.line or '').strip(), 300)}" for f in frames[-5:]]
+    message = clip(str(exc), 2000)
     head = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
     return head + ("\n" + "\n".join(lines) if lines else "")
 
@@ -236,7 +239,7 @@ class ChildSession:
             code = compile(source, self.filename, "exec")
         except SyntaxError as exc:
             where = f"line {exc.lineno}" + (f", column {exc.offset}" if exc.offset else "")
-            text = (exc.text or "").rstrip()
+            text = clip((exc.text or "").rstrip(), 300)  # a line of a minified file can be megabytes
             msg = f"SyntaxError on {where}: {exc.msg}" + (f"\n    {text}" if text else "")
             self.send({"event": "load", "ok": False, "kind": "error", "message": msg, "line": exc.lineno})
             return None
@@ -281,7 +284,7 @@ class ChildSession:
             desc = wire.encode(output, blobs)
         except BaseException as exc:  # noqa: BLE001 - a hostile object may raise while inspected
             self.outbox.add({"i": index, "ok": False, "kind": "type",
-                             "message": f"the returned value could not be read: {type(exc).__name__}: {exc}"})
+                             "message": f"the returned value could not be read: {type(exc).__name__}: {clip(str(exc), 2000)}"})
             return
         size = sum(len(b) for b in blobs)
         if size > self.output_budget:
