@@ -177,10 +177,10 @@ def _read_as_the_judge_does(suite, frames):
     import json
 
     from mlkatas.engine.grading import grade_report
-    from mlkatas.judge import protocol
+    from mlkatas.judge.protocol import messages as protocol
     from mlkatas.judge.judge import RunReader, encode_inputs
-    from mlkatas.judge.pool import ChildRun
-    from mlkatas.judge.shared_inputs import SharedInputs
+    from mlkatas.judge.worker.pool import ChildRun
+    from mlkatas.judge.protocol.shared_inputs import SharedInputs
 
     inputs = encode_inputs(suite)
     run = ChildRun()
@@ -198,7 +198,7 @@ def _read_as_the_judge_does(suite, frames):
 
 
 def _case_frames(suite, wrong_at: int) -> list:
-    from mlkatas.judge import wire
+    from mlkatas.judge.protocol import wire
 
     frames = [({"event": "load", "ok": True}, [])]
     for index, expected in enumerate(suite.expected):
@@ -221,7 +221,7 @@ def test_what_a_child_reports_cannot_stand_in_for_the_judges_comparison(judge):
 def test_a_case_reported_twice_is_data_the_judge_cannot_read(judge):
     """A second report for a case (here: the wrong case 3 again, now right) is not the protocol:
     the run is an error, and neither report stands."""
-    from mlkatas.judge import wire
+    from mlkatas.judge.protocol import wire
 
     suite = judge.suite("split-heads")
     blobs: list[bytes] = []

@@ -3,7 +3,7 @@ reference solution did not pass (those figures would time an error, not a verdic
 
 from rich.console import Console
 
-from mlkatas.judgebench import BenchResult, percentile, report
+from mlkatas.devtools.judgebench import BenchResult, percentile, report
 
 
 def result(statuses: set[str]) -> BenchResult:

@@ -4,7 +4,7 @@ starter fails, right variants pass, wrong variants fail with the diagnosis a tea
 import pytest
 
 from mlkatas.catalog import Catalog
-from mlkatas.devcheck import check_kata
+from mlkatas.devtools.devcheck import check_kata
 
 SLUGS = [k.slug for k in Catalog.load()]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mlkatas.judge import Judge, SandboxUnavailable
-from mlkatas.judge.sandbox import LAYERS, SIMULATE_ENV, probe_kernel
+from mlkatas.judge.sandbox.modes import LAYERS, SIMULATE_ENV, probe_kernel
 
 SLUG = "split-heads"
 RIGHT = '''
@@ -236,10 +236,10 @@ def test_the_compiled_filter_refuses_for_this_child_and_allows_its_own_signals()
     a fresh interpreter: once loaded, a filter cannot be removed."""
     code = """
 import os, signal
-from mlkatas.judge import linux, syscall_filter
-program = syscall_filter.compile_program()
+from mlkatas.judge.sandbox import linux, seccomp
+program = seccomp.compile_program()
 linux.set_no_new_privs()
-syscall_filter.load_program(program, os.getpid())
+seccomp.load_program(program, os.getpid())
 os.kill(os.getpid(), 0)  # itself: allowed
 results = []
 for attempt in (lambda: os.kill(os.getppid(), 0), os.fork, lambda: __import__("socket").socket()):

@@ -10,7 +10,7 @@ import pytest
 
 from _practice import base_env
 from mlkatas.catalog import Catalog
-from mlkatas.cli.bench_watch import PtyProcess
+from mlkatas.devtools.bench_watch import PtyProcess
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -6,7 +6,7 @@ import socket
 import pytest
 import torch
 
-from mlkatas.judge import wire
+from mlkatas.judge.protocol import wire
 
 
 def roundtrip(value):

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mlkatas.workspace import FORMAT, STATE_FILE, Workspace, WorkspaceError
+from mlkatas.learner.workspace import FORMAT, STATE_FILE, Workspace, WorkspaceError
 
 ORDER = ["a", "b", "c", "d"]
 

@@ -174,7 +174,7 @@ def mutate(x):
     ctypes.memmove(x.data_ptr(), bytes([first[0] ^ 0xFF]), 1)
 ''', '''
 def switch_off():
-    import mlkatas.judge.child as child
+    import mlkatas.judge.worker.child as child
     real = child.layout
 
     def layout(value):

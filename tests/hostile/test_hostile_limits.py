@@ -20,7 +20,7 @@ import pytest
 
 from mlkatas.catalog import BUILTIN_PACKS
 from mlkatas.judge import Judge
-from mlkatas.judge.sandbox import SIMULATE_ENV
+from mlkatas.judge.sandbox.modes import SIMULATE_ENV
 
 from ._harness import (LIMITS, RIGHT, SLUG, ProcessWatch, _read, assert_contained, assert_still_grades, attack, describe,
                        marker, process_state, processes_with, reap)
@@ -352,13 +352,13 @@ def descendants(root: int) -> list[int]:
 def test_no_zygote_command_line_shows_the_kata_packs(strict_judge, catalog):
     """A zygote's command line can be read by anyone on the host (and by its own children, which
     inherit it): it must not list the folders of the kata packs, the reference solutions' home.
-    Every process of this test's judges whose command line names mlkatas.judge.zygote (the boot
+    Every process of this test's judges whose command line names mlkatas.judge.worker.zygote_main (the boot
     process, the strict init, the children waiting for a job) is checked."""
     strict_judge.grade(SLUG, RIGHT, limits={"wall_s": 10, "cpu_s": 5})
     strict_judge.ready()
     zygotes = {pid: _read(f"/proc/{pid}/cmdline").replace(b"\0", b" ").decode(errors="replace")
                for pid in descendants(os.getpid())}
-    zygotes = {pid: line for pid, line in zygotes.items() if "mlkatas.judge.zygote" in line}
+    zygotes = {pid: line for pid, line in zygotes.items() if "mlkatas.judge.worker.zygote_main" in line}
     assert zygotes, "no zygote of this test's strict judge was found below the test process"
     paths = pack_paths(catalog)
     shown = {pid: [p for p in paths if p in line] for pid, line in zygotes.items()}

@@ -144,7 +144,7 @@ sys.__stdout__.write(chunk * 16)
 ''',
     # the child's own capture patched to report far more than the log limit
     "patched-log-capture": '''
-import mlkatas.judge.child as child
+import mlkatas.judge.worker.child as child
 child.BoundedText.text = lambda self: "y" * 1_200_000
 ''',
 }

@@ -237,7 +237,7 @@ def test_read_reference_solutions(sandboxed, catalog):
 
 REBUILD_SUITE = '''
 try:  # what the parent does: import the pack's cases and reference, compute the expected outputs
-    from mlkatas.kata import load_kata
+    from mlkatas.catalog.kata import load_kata
     from mlkatas.engine.suite import Suite
     import mlkatas
     kata = load_kata(__import__("pathlib").Path(@PATH@), "einops")

@@ -38,7 +38,7 @@ def test_forged_verdict_on_stdout_and_stderr(judge):
 
 FIND_SESSION = '''
 import gc, json, os, struct
-from mlkatas.judge import wire
+from mlkatas.judge.protocol import wire
 SESSION = next(o for o in gc.get_objects() if type(o).__name__ == "ChildSession")
 SOCK = SESSION.sock
 N = len(SESSION.job["cases"])
@@ -123,7 +123,7 @@ def test_flood_the_judge_with_frames(judge):
 
 PASS_DESCRIPTORS = '''
 import array, json, os, socket, struct
-import mlkatas.judge.wire as wire
+import mlkatas.judge.protocol.wire as wire
 FDS = [os.open("/dev/null", os.O_RDONLY) for _ in range(40)]
 
 
@@ -360,7 +360,7 @@ torch.Tensor.permute = lambda self, *a: torch.zeros(1)
 torch.Tensor.reshape = lambda self, *a: torch.zeros(1)
 sys.modules["einops"] = type(sys)("einops")
 builtins.print = lambda *a, **k: None
-import mlkatas.judge.wire as wire
+import mlkatas.judge.protocol.wire as wire
 wire._encode_tensor = lambda *a, **k: {"t": "py", "v": 0}
 '''
 

@@ -72,7 +72,7 @@ def write_all(fd, data):
 
 # The harness's own frames, tampered with on their way out: `tamper(header)` edits one field.
 TAMPER = FRAMING + '''
-import mlkatas.judge.wire as wire
+import mlkatas.judge.protocol.wire as wire
 
 TAMPERED = []
 
@@ -278,7 +278,7 @@ def _status(pid: int) -> dict[str, list[str]]:
 
 def strict_inits() -> dict[int, tuple[int, int]]:
     """This process's strict zygote inits, as the host sees them: a zygote process (its command
-    line names mlkatas.judge.zygote) that is PID 1 of its own PID namespace and descends from
+    line names mlkatas.judge.worker.zygote_main) that is PID 1 of its own PID namespace and descends from
     this process. For each, (scratch mounts in its mount view, open descriptors)."""
     me = os.getpid()
     found = {}
@@ -286,7 +286,7 @@ def strict_inits() -> dict[int, tuple[int, int]]:
         if not entry.isdigit():
             continue
         pid = int(entry)
-        if "mlkatas.judge.zygote" not in _read(f"/proc/{pid}/cmdline"):
+        if "mlkatas.judge.worker.zygote_main" not in _read(f"/proc/{pid}/cmdline"):
             continue
         status = _status(pid)
         nspid = status.get("NSpid", [])

@@ -156,7 +156,7 @@ def test_tamper_with_installed_package(strict_judge):
     pkg, site = Path(mlkatas.__file__).parent, Path(sysconfig.get_paths()["purelib"])
     kata_dir = pkg / "packs" / "einops" / "split-heads"
     tag = secrets.token_hex(6)
-    files = [pkg / "engine" / "compare.py", pkg / "judge" / "child.py", pkg / "judge" / "zygote.py",
+    files = [pkg / "engine" / "compare.py", pkg / "judge" / "worker" / "child.py", pkg / "judge" / "worker" / "zygote_main.py",
              kata_dir / "cases.py", kata_dir / "kata.toml", Path(importlib.util.find_spec("einops").origin)]
     new = [pkg / f"pwned_{tag}.py", site / f"mlkatas_pwned_{tag}.pth", site / "sitecustomize.py",
            site / "usercustomize.py", pkg / "packs" / "einops" / f"pwned-{tag}" / "kata.toml"]

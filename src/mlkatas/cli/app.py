@@ -8,10 +8,11 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from mlkatas.cli import practice, render
+from mlkatas.cli import practice
+from mlkatas.views import terminal as render
 from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
-from mlkatas.kata import DIFFICULTIES
-from mlkatas.workspace import Workspace, WorkspaceError
+from mlkatas.catalog.kata import DIFFICULTIES
+from mlkatas.learner.workspace import Workspace, WorkspaceError
 
 app = typer.Typer(
     name="mlkatas",
@@ -72,7 +73,7 @@ def show(slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads
 @dev.command("check")
 def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (default: all).")) -> None:
     """Prove katas: reference passes, starter fails, right variants pass, wrong ones get their diagnosis."""
-    from mlkatas.devcheck import check_kata
+    from mlkatas.devtools.devcheck import check_kata
     from mlkatas.judge import Judge
 
     catalog = load_catalog()
@@ -99,7 +100,7 @@ def dev_bench(
     repeat: int = typer.Option(5, "--repeat", "-n", help="Gradings per kata; the median is shown."),
 ) -> None:
     """Time grading each kata's reference in local mode, beside calling it in-process."""
-    from mlkatas.bench import bench_katas
+    from mlkatas.devtools.bench import bench_katas
 
     catalog = load_catalog()
     katas = [get_kata(catalog, s) for s in slugs] if slugs else list(catalog)
@@ -117,7 +118,7 @@ def dev_bench_judge(
 ) -> None:
     """Cold start vs warm strict verdicts: p50/p99 latency, verdicts per second alone and with the pool busy."""
     from mlkatas.judge import SandboxUnavailable
-    from mlkatas.judgebench import bench_judge
+    from mlkatas.devtools.judgebench import bench_judge
 
     catalog = load_catalog()
     if kata is not None:

@@ -8,8 +8,8 @@ import typer
 from rich.markup import escape
 
 from mlkatas.catalog import Catalog, UnknownKata
-from mlkatas.cli import render
-from mlkatas.workspace import Workspace, WorkspaceError
+from mlkatas.views import terminal as render
+from mlkatas.learner.workspace import Workspace, WorkspaceError
 
 USAGE_ERROR = 2
 

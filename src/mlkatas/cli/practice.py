@@ -15,11 +15,11 @@ from rich.console import Console
 from rich.text import Text
 
 from mlkatas.catalog import Catalog
-from mlkatas.cli import render
+from mlkatas.views import terminal as render
 from mlkatas.cli.common import current_or, fail_usage, get_kata, load_catalog, open_workspace, shown_path, workspace_error
 from mlkatas.engine.verdict import Verdict
-from mlkatas.kata import Kata
-from mlkatas.workspace import Workspace, WorkspaceError, starter_file
+from mlkatas.catalog.kata import Kata
+from mlkatas.learner.workspace import Workspace, WorkspaceError, starter_file
 
 PANEL = "Practice"
 
@@ -82,7 +82,7 @@ def show_started(out: Console, kata: Kata, path: Path, created: bool) -> None:
 
 def _record_for(ws: Workspace | None, slug: str) -> dict:
     if ws is None:
-        from mlkatas.workspace import new_record
+        from mlkatas.learner.workspace import new_record
 
         return new_record()
     return ws.record(slug)
@@ -150,7 +150,7 @@ def check(
         raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
     from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
 
-    from mlkatas.tensorgrid import find_picture
+    from mlkatas.views.grids import find_picture
 
     picture = None
     try:
@@ -327,7 +327,7 @@ def bench_watch(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
 ) -> None:
     """Time save-to-verdict in `mlkatas watch` (a real watch in a pseudo-terminal), beside a cold `mlkatas check`."""
-    from mlkatas.cli.bench_watch import bench_watch as run_bench
+    from mlkatas.devtools.bench_watch import bench_watch as run_bench
 
     catalog = load_catalog()
     kata = get_kata(catalog, slug)

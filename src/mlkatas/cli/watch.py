@@ -25,10 +25,10 @@ from rich.rule import Rule
 from rich.text import Text
 
 from mlkatas.catalog import Catalog
-from mlkatas.cli import render
+from mlkatas.views import terminal as render
 from mlkatas.cli.common import shown_path
-from mlkatas.kata import Kata
-from mlkatas.workspace import Workspace, WorkspaceError, starter_file
+from mlkatas.catalog.kata import Kata
+from mlkatas.learner.workspace import Workspace, WorkspaceError, starter_file
 
 # watchfiles yields once no new change has come for STEP_MS (capped at DEBOUNCE_MS): long
 # enough to fold an editor's truncate-then-write into one save, short enough not to be felt.
@@ -251,7 +251,7 @@ class WatchSession:
         to (a few extra gradings of one case); True when there is one to show."""
         if self.verdict is None or self.verdict.passed or self.picture is not None or self.last_source is None:
             return False
-        from mlkatas.tensorgrid import find_picture
+        from mlkatas.views.grids import find_picture
 
         try:
             self.picture = find_picture(self.judge, self.verdict, self.last_source)

@@ -18,7 +18,7 @@ import torch
 
 from mlkatas.engine.casegen import Case, analogous_case, build_cases, rule_probes
 from mlkatas.engine.layout import non_overlapping
-from mlkatas.kata import Kata, KataFormatError
+from mlkatas.catalog.kata import Kata, KataFormatError
 
 
 def import_file(path: Path, name: str) -> ModuleType:

@@ -21,7 +21,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(verdict, name)
     if name == "SandboxUnavailable":
-        from mlkatas.judge.sandbox import SandboxUnavailable
+        from mlkatas.judge.sandbox.modes import SandboxUnavailable
 
         return SandboxUnavailable
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

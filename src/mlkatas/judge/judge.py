@@ -19,12 +19,12 @@ from mlkatas.engine.compare import Mismatch, Tolerance
 from mlkatas.engine.grading import RunReport, compare_case, grade_report, source_problem_verdict
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
-from mlkatas.judge import protocol, wire
-from mlkatas.judge.pool import ChildRun, RunBudget, ZygoteDied, ZygotePool
-from mlkatas.judge.sandbox import SandboxPlan, check_mode
-from mlkatas.judge.shared_inputs import SharedInputs
+from mlkatas.judge.protocol import messages as protocol, wire
+from mlkatas.judge.worker.pool import ChildRun, RunBudget, ZygoteDied, ZygotePool
+from mlkatas.judge.sandbox.modes import SandboxPlan, check_mode
+from mlkatas.judge.protocol.shared_inputs import SharedInputs
 from mlkatas.judge.source import SourceProblem, check_source
-from mlkatas.kata import Kata, Limits
+from mlkatas.catalog.kata import Kata, Limits
 
 log = logging.getLogger("mlkatas.judge")
 # The judge's own work on a verdict after the run (comparing, searching for an explanation of a
@@ -171,7 +171,7 @@ def zygote_plan(plan: SandboxPlan, catalog: Catalog) -> str | None:
     if plan.mode != "strict":
         return None
     from mlkatas.catalog import BUILTIN_PACKS, PACKS_ENV
-    from mlkatas.judge.strict import Plan
+    from mlkatas.judge.worker.strict import Plan
 
     hidden = {str(BUILTIN_PACKS)} | {str(kata.path.parent) for kata in catalog}
     hidden |= {os.path.abspath(p) for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p}

@@ -69,7 +69,7 @@ def _in_kernel() -> bool:
 
 
 def _print_rich(renderable) -> None:
-    from mlkatas.cli import render
+    from mlkatas.views import terminal as render
 
     render.console().print(renderable)
 
@@ -94,7 +94,7 @@ class NotebookVerdict(Verdict):
         return f"<Verdict {self.kata}: {self.status}, {passed}/{len(graded)} checks passed>"
 
     def _repr_html_(self) -> str:
-        from mlkatas.notebook.html import verdict_html
+        from mlkatas.views.html import verdict_html
 
         return verdict_html(self, self.picture)
 
@@ -106,7 +106,7 @@ class NotebookVerdict(Verdict):
 
             display(HTML(self._repr_html_()))
         else:
-            from mlkatas.cli import render
+            from mlkatas.views import terminal as render
 
             _print_rich(render.verdict_view(self, self.picture))
 
@@ -134,7 +134,7 @@ def start(slug: str) -> None:
         display(Markdown(f"{meta}\n\n{kata.description}\n\n**You write:** `{kata.signature}`. The starter is in the next cell."))
         ip.set_next_input(cell, replace=False)
         return
-    from mlkatas.cli import render
+    from mlkatas.views import terminal as render
 
     _print_rich(render.kata_panel(kata))
     if ip is not None:  # terminal IPython: the starter becomes the next prompt's text
@@ -153,7 +153,7 @@ def check(slug: str, solution, *, show: bool = True) -> Verdict:
     judge = _get_judge()
     name = getattr(solution, "__name__", kata.entry)
     verdict = NotebookVerdict.of(judge.grade(kata.slug, source, filename=f"<notebook: {name}>"))
-    from mlkatas.tensorgrid import find_picture
+    from mlkatas.views.grids import find_picture
 
     verdict.picture = find_picture(judge, verdict, source)
     if show:

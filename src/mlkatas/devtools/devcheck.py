@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlkatas.kata import Kata
-from mlkatas.kata import KataFormatError
+from mlkatas.catalog.kata import Kata
+from mlkatas.catalog.kata import KataFormatError
 
 MIN_HIDDEN = 50
 MIN_HINTS = 2

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from mlkatas.engine.layout import non_overlapping, storage_span
-from mlkatas.judge import protocol
+from mlkatas.judge.protocol import messages as protocol
 
 _LEN = struct.Struct(">Q")
 SMALL_FRAME = 1 << 20  # blobs up to this size are joined to the header and sent at once

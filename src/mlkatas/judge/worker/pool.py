@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from mlkatas.judge import protocol, wire
+from mlkatas.judge.protocol import messages as protocol, wire
 
 STARTUP_TIMEOUT_S = 120.0
 REQUEST_TIMEOUT_S = 30.0
@@ -143,7 +143,7 @@ class Zygote:
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self._stderr = tempfile.TemporaryFile()
         # strict: -P keeps the current folder off sys.path (it would become part of the view)
-        argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.zygote", str(child_end.fileno()), mode]
+        argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.worker.zygote_main", str(child_end.fileno()), mode]
         self.proc = subprocess.Popen(
             argv,
             pass_fds=[child_end.fileno()],
@@ -174,7 +174,7 @@ class Zygote:
         if not ready.get("ready"):
             self.close()
             if "layer" in ready:
-                from mlkatas.judge.sandbox import SandboxUnavailable
+                from mlkatas.judge.sandbox.modes import SandboxUnavailable
 
                 raise SandboxUnavailable(
                     f"the strict sandbox cannot run here: its {ready['layer']} layer failed ({ready.get('error')})",

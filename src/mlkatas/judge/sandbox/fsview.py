@@ -15,7 +15,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from mlkatas.judge import linux
+from mlkatas.judge.sandbox import linux
 
 NEW_ROOT = "/tmp"  # the tmpfs that becomes "/" is mounted over /tmp, inside our mount namespace only
 OLD_ROOT = ".oldroot"

@@ -5,7 +5,7 @@ reference solutions, so a child forked from it finds nothing in memory worth ste
 on the control socket are small JSON objects; the job's data goes straight from the judge to the
 child over a socket the judge passes along with the spawn request.
 
-This module is the `local` zygote; `python -m mlkatas.judge.zygote FD strict` hands over to the
+This module is the `local` zygote; `python -m mlkatas.judge.worker.zygote_main FD strict` hands over to the
 strict one (strict.py), which enters its namespaces before anything starts a thread. Its plan (which
 folders to hide) comes as the first message on the control socket, not on the command line.
 """
@@ -18,7 +18,7 @@ import signal
 import socket
 import sys
 
-from mlkatas.judge import linux
+from mlkatas.judge.sandbox import linux
 
 
 def warm_up() -> None:
@@ -36,12 +36,12 @@ def warm_up() -> None:
     einops.reduce(x, "b h w -> b", "mean")
     torch.einsum("bij,bjk->bik", x, x.transpose(1, 2))
     torch.softmax(x, -1).topk(2)
-    import mlkatas.judge.child  # noqa: F401 - its imports too, before any sandbox
+    import mlkatas.judge.worker.child  # noqa: F401 - its imports too, before any sandbox
 
-    with mlkatas.judge.child.OpCounter():
+    with mlkatas.judge.worker.child.OpCounter():
         torch.bmm(x, x.transpose(1, 2))
-    import mlkatas.judge.sandbox  # noqa: F401
-    import mlkatas.judge.strict  # noqa: F401
+    import mlkatas.judge.sandbox.modes  # noqa: F401
+    import mlkatas.judge.worker.strict  # noqa: F401
 
 
 def spawn(ctrl: socket.socket, request: dict, fds: list[int], mode: str) -> int:
@@ -51,7 +51,8 @@ def spawn(ctrl: socket.socket, request: dict, fds: list[int], mode: str) -> int:
         try:
             ctrl.close()
             os.setpgid(0, 0)  # its own process group: the judge kills the group on a timeout
-            from mlkatas.judge import child, sandbox
+            from mlkatas.judge.worker import child
+            from mlkatas.judge.sandbox import modes as sandbox
 
             devnull = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
@@ -112,7 +113,7 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the judge's to handle
     if mode == "strict":
         # namespaces first (a user namespace needs a single-threaded process: before torch)
-        from mlkatas.judge import strict
+        from mlkatas.judge.worker import strict
 
         strict.boot(ctrl, strict.Plan.from_json(json.loads(ctrl.recv(1 << 20))["plan"]), warm_up)
         return

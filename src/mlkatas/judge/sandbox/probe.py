@@ -1,7 +1,7 @@
 """Which layers of the strict sandbox this kernel and this process can provide.
 
 Each layer is tried for real, the way the strict zygote uses it, in a throwaway child (a
-namespace can only be tested by entering one). Run as `python -P -m mlkatas.judge.probe`: a small
+namespace can only be tested by entering one). Run as `python -P -m mlkatas.judge.sandbox.probe`: a small
 process without torch, so forking it is safe and quick; it prints one JSON object mapping each
 layer to null (available) or the reason it is not. `sandbox.probe()` runs it and caches the answer.
 """
@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Callable
 
-from mlkatas.judge import landlock, linux
+from mlkatas.judge.sandbox import landlock, linux
 
 LAYERS = (
     "user-namespace",
@@ -119,17 +119,17 @@ def check_landlock() -> str | None:
 
 
 def check_seccomp() -> None:
-    from mlkatas.judge import syscall_filter
+    from mlkatas.judge.sandbox import seccomp
 
     try:
-        syscall_filter.import_backend()
+        seccomp.import_backend()
     except (ImportError, RuntimeError, OSError) as exc:
         raise RuntimeError(f"pyseccomp and the system's libseccomp are needed ({exc}); `pip install mlkatas[strict]` "
                            "and install libseccomp2") from None
     linux.prctl(linux.PR_GET_SECCOMP)
-    program = syscall_filter.compile_program()  # what the zygote builds once and every child loads
+    program = seccomp.compile_program()  # what the zygote builds once and every child loads
     linux.set_no_new_privs()
-    syscall_filter.load_program(program, os.getpid())
+    seccomp.load_program(program, os.getpid())
     try:
         pid = os.fork()
     except PermissionError:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
-    from mlkatas.kata import Kata
+    from mlkatas.catalog.kata import Kata
 
 WORKSPACE_DIR = "katas"
 STATE_FILE = ".mlkatas-state.json"

@@ -16,7 +16,7 @@ import errno
 import struct
 import tempfile
 
-from mlkatas.judge import linux
+from mlkatas.judge.sandbox import linux
 
 # Refused with EPERM.
 DENIED = (

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from mlkatas.judge import wire
+from mlkatas.judge.protocol import wire
 
 _exit = os._exit  # kept before learner code runs: it may replace os._exit
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from mlkatas.engine.verdict import Verdict
-from mlkatas.tensorgrid import Grids, Picture, Slice, fmt_shape, format_cell, tensor_grids
+from mlkatas.views.grids import Grids, Picture, Slice, fmt_shape, format_cell, tensor_grids
 
 COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700", "memory": "#9a6700"}
 BOX = "font-family: var(--jp-code-font-family, monospace); font-size: 13px; line-height: 1.4;"
@@ -76,7 +76,7 @@ def verdict_html(verdict: Verdict, picture: Picture | None = None) -> str:
         if grids is not None:
             parts.append(grids_html(grids))
         elif picture is not None:
-            from mlkatas.cli.render import picture_caption
+            from mlkatas.views.terminal import picture_caption
 
             parts.append(f'<div style="opacity: 0.8; margin-top: 6px;">{escape(picture_caption(picture))}</div>')
             parts.append(grids_html(picture.grids))

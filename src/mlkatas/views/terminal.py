@@ -10,9 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from mlkatas.engine.verdict import Verdict
-from mlkatas.kata import Kata
-from mlkatas.tensorgrid import Grids, Picture, Slice, fmt_shape, format_cell
-from mlkatas.tensorgrid import tensor_grids as grids_for
+from mlkatas.catalog.kata import Kata
+from mlkatas.views.grids import Grids, Picture, Slice, fmt_shape, format_cell
+from mlkatas.views.grids import tensor_grids as grids_for
 
 STATUS_STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold red", "timeout": "bold yellow", "memory": "bold yellow"}
 DIFFICULTY_STYLE = {"easy": "green", "medium": "yellow", "hard": "red"}

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from mlkatas.catalog import Catalog
 from mlkatas.engine.suite import call_entry
-from mlkatas.kata import Kata
+from mlkatas.catalog.kata import Kata
 
 
 def _median_ms(samples: list[float]) -> float:

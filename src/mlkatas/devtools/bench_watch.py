@@ -24,8 +24,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from mlkatas.kata import Kata
-from mlkatas.workspace import WORKSPACE_ENV
+from mlkatas.catalog.kata import Kata
+from mlkatas.learner.workspace import WORKSPACE_ENV
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Za-z0-9]|[=>78])")
 STATUS = re.compile(r"\b(PASSED|FAILED|ERROR|TIMEOUT|MEMORY)\b")

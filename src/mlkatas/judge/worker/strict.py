@@ -38,9 +38,9 @@ import tempfile
 import traceback
 from dataclasses import dataclass
 
-from mlkatas.judge import fsview, landlock, linux
-from mlkatas.judge.limits import apply_rlimits, vm_size_bytes
-from mlkatas.judge.shared_inputs import SharedInputs
+from mlkatas.judge.sandbox import fsview, landlock, linux
+from mlkatas.judge.sandbox.rlimits import apply_rlimits, vm_size_bytes
+from mlkatas.judge.protocol.shared_inputs import SharedInputs
 
 SANDBOX_UID_BASE = 1 << 30  # children's uids (as root): far above any account's
 UIDS_PER_ZYGOTE = 1 << 16
@@ -82,9 +82,9 @@ def boot(ctrl: socket.socket, plan: Plan, warm_up) -> None:
     real_root = os.geteuid() == 0  # before a user namespace makes everyone root
     try:
         if "seccomp" in layers:
-            from mlkatas.judge import syscall_filter
+            from mlkatas.judge.sandbox import seccomp
 
-            syscall_filter.import_backend()  # finds libseccomp with a subprocess: now, not in a sandbox
+            seccomp.import_backend()  # finds libseccomp with a subprocess: now, not in a sandbox
         _enter_namespaces(layers)
         warm_up()
         _enter_pid_namespace(layers)
@@ -248,10 +248,10 @@ class Init:
             except OSError as exc:
                 raise LayerFailed("landlock", exc) from None
         if "seccomp" in self.layers:
-            from mlkatas.judge import syscall_filter
+            from mlkatas.judge.sandbox import seccomp
 
             try:
-                self.seccomp_program = syscall_filter.compile_program()
+                self.seccomp_program = seccomp.compile_program()
             except (OSError, RuntimeError, ValueError) as exc:
                 raise LayerFailed("seccomp", exc) from None
         if "mount-namespace" in self.layers:
@@ -396,7 +396,8 @@ def _kill(pidfd: int) -> None:
 # -- the child ----------------------------------------------------------------------------------
 def run_child(sock: socket.socket, scratch: str, uid: int, init: Init) -> None:
     """Enter the sandbox, say so, take one job, run it. Never returns into the init's loop."""
-    from mlkatas.judge import child, wire
+    from mlkatas.judge.worker import child
+    from mlkatas.judge.protocol import wire
 
     try:
         base_vm = enter_sandbox(sock, scratch, uid, init)
@@ -465,9 +466,9 @@ def enter_sandbox(sock: socket.socket, scratch: str, uid: int, init: Init) -> in
     if rules is not None:
         landlock.enforce(rules)
     if init.seccomp_program is not None:
-        from mlkatas.judge import syscall_filter
+        from mlkatas.judge.sandbox import seccomp
 
-        syscall_filter.load_program(init.seccomp_program, os.getpid())
+        seccomp.load_program(init.seccomp_program, os.getpid())
     return base_vm
 
 
@@ -555,7 +556,8 @@ def rehearse() -> None:
 
     import torch
 
-    from mlkatas.judge import child, wire
+    from mlkatas.judge.worker import child
+    from mlkatas.judge.protocol import wire
 
     values = [
         torch.randn(2, 3, 4), torch.arange(6, dtype=torch.int64).reshape(2, 3), torch.ones(3, dtype=torch.bool),

@@ -13,9 +13,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlkatas.kata import Kata, KataFormatError, load_kata
+from mlkatas.catalog.kata import Kata, KataFormatError, load_kata
 
-BUILTIN_PACKS = Path(__file__).parent / "packs"
+BUILTIN_PACKS = Path(__file__).parent.parent / "packs"  # src/mlkatas/packs: package data
 PACKS_ENV = "MLKATAS_PACKS"  # extra pack folders, separated by os.pathsep
 
 

@@ -34,8 +34,8 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from mlkatas.judge.limits import apply_rlimits
-from mlkatas.judge.probe import LAYERS
+from mlkatas.judge.sandbox.rlimits import apply_rlimits
+from mlkatas.judge.sandbox.probe import LAYERS
 
 MODES = ("local", "strict")
 SIMULATE_ENV = "MLKATAS_SIMULATE_MISSING"
@@ -86,7 +86,7 @@ def _run_probe() -> dict[str, str | None]:
         return {layer: f"{sys.platform} is not Linux" for layer in LAYERS}
     try:
         done = subprocess.run(
-            [sys.executable, "-P", "-m", "mlkatas.judge.probe"],
+            [sys.executable, "-P", "-m", "mlkatas.judge.sandbox.probe"],
             capture_output=True, text=True, timeout=60, cwd="/",
         )
         answer = json.loads(done.stdout)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import os
 
-from mlkatas.judge import linux
+from mlkatas.judge.sandbox import linux
 
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
