@@ -1,6 +1,7 @@
 """The judge's public contract in local mode: statuses, kinds, messages a learner can act on."""
 
 import json
+import os
 import time
 
 import pytest
@@ -179,7 +180,7 @@ def _read_as_the_judge_does(suite, frames):
     from mlkatas.engine.grading import grade_report
     from mlkatas.judge.protocol import messages as protocol
     from mlkatas.judge.judge import RunReader, encode_inputs
-    from mlkatas.judge.worker.pool import ChildRun
+    from mlkatas.judge.worker.zygote import ChildRun
     from mlkatas.judge.protocol.shared_inputs import SharedInputs
 
     inputs = encode_inputs(suite)
@@ -235,17 +236,16 @@ def test_a_case_reported_twice_is_data_the_judge_cannot_read(judge):
 def test_a_worn_out_zygote_is_replaced_and_grading_goes_on(catalog):
     from mlkatas.judge import Judge
 
-    with Judge(sandbox="local", catalog=catalog, workers=1) as judge:
+    with Judge(sandbox="local", catalog=catalog, workers=1, recycle_after=2) as judge:  # instead of 1000, to see it happen
         judge.start()
-        judge._pool.recycle_after = 2  # instead of 1000, to see it happen
-        first = judge._pool.zygotes()[0]
+        [first] = judge.worker_pids()
         statuses = [judge.grade("split-heads", RIGHT).status for _ in range(4)]
         assert statuses == ["passed"] * 4
-        assert first not in judge._pool.zygotes()
+        assert first not in judge.worker_pids()
         deadline = time.monotonic() + 15  # it is closed in the background
-        while first.alive() and time.monotonic() < deadline:
+        while os.path.exists(f"/proc/{first}") and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert not first.alive()
+        assert not os.path.exists(f"/proc/{first}")
 
 
 def test_a_syntax_error_on_a_huge_line_keeps_its_message(judge):

@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlkatas.catalog import Catalog
-from mlkatas.engine.compare import Mismatch, Tolerance
+from mlkatas.engine.compare import Mismatch
+from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.grading import RunReport, compare_case, grade_report, source_problem_verdict
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
 from mlkatas.judge.protocol import messages as protocol, wire
-from mlkatas.judge.worker.pool import ChildRun, RunBudget, ZygoteDied, ZygotePool
-from mlkatas.judge.sandbox.modes import SandboxPlan, check_mode
+from mlkatas.judge.worker.pool import ZygotePool
+from mlkatas.judge.worker.zygote import ChildRun, RunBudget, ZygoteDied
+from mlkatas.judge.sandbox.modes import SandboxPlan, plan_for
 from mlkatas.judge.protocol.shared_inputs import SharedInputs
 from mlkatas.judge.source import SourceProblem, check_source
 from mlkatas.catalog.kata import Kata, Limits
@@ -43,15 +45,18 @@ class Judge:
         catalog: Catalog | None = None,
         workers: int | None = None,
         allow_weaker: bool = False,
+        recycle_after: int = 1000,
     ):
         """`workers`: zygotes at most (default: one per core; one starts now, the others when
         grading threads find them all busy). `allow_weaker`: run strict mode without the layers
         this machine lacks, saying so in the log and in every verdict's summary, instead of
-        raising SandboxUnavailable."""
-        self.sandbox_plan = check_mode(sandbox, allow_weaker)
+        raising SandboxUnavailable. `recycle_after`: jobs a zygote runs before it is replaced
+        by a fresh one (a new zygote costs ~2 s of CPU: `mlkatas dev bench-judge`)."""
+        self.sandbox_plan = plan_for(sandbox, allow_weaker)
         self.sandbox = sandbox
         self.catalog = catalog if catalog is not None else Catalog.load()
         self.workers = workers or os.cpu_count() or 1
+        self.recycle_after = recycle_after
         self._pool: ZygotePool | None = None
         self._pool_lock = threading.Lock()
         self._suites: dict[str, Suite] = {}
@@ -69,7 +74,8 @@ class Judge:
     def start(self) -> None:
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ZygotePool(self.workers, self.sandbox, zygote_plan(self.sandbox_plan, self.catalog))
+                self._pool = ZygotePool(self.workers, self.sandbox, zygote_plan(self.sandbox_plan, self.catalog),
+                                        recycle_after=self.recycle_after)
 
     def warm(self) -> None:
         """Start every zygote now (a server's start-up), instead of when first needed."""
@@ -82,6 +88,12 @@ class Judge:
         handed over (done in the background after each grade); False on timeout."""
         pool = self._pool
         return pool.wait_prepared(timeout) if pool is not None else True
+
+    def worker_pids(self) -> list[int]:
+        """The zygote processes serving this judge now (pids in the judge's PID namespace), for
+        monitoring and tests; empty before start and after close."""
+        pool = self._pool
+        return [z.proc.pid for z in pool.zygotes()] if pool is not None else []
 
     def close(self) -> None:
         with self._pool_lock:
@@ -171,7 +183,7 @@ def zygote_plan(plan: SandboxPlan, catalog: Catalog) -> str | None:
     if plan.mode != "strict":
         return None
     from mlkatas.catalog import BUILTIN_PACKS, PACKS_ENV
-    from mlkatas.judge.worker.strict import Plan
+    from mlkatas.judge.worker.init import Plan
 
     hidden = {str(BUILTIN_PACKS)} | {str(kata.path.parent) for kata in catalog}
     hidden |= {os.path.abspath(p) for p in os.environ.get(PACKS_ENV, "").split(os.pathsep) if p}
@@ -235,7 +247,7 @@ class RunReader:
         self.limits = limits
         self.spans = inputs.spans
         self.shared = shared
-        self.tol = Tolerance(suite.kata.exact, suite.kata.tolerances)
+        self.tol = Tolerance.for_kata(suite.kata)
         self.report = RunReport()
         self.in_flight = 0  # the case after the last one that reported
 

@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 import msgspec
 from msgspec import Meta, Struct
 
-from mlkatas.engine.verdict import KINDS
+from mlkatas.engine import vocabulary
 
 
 class ProtocolError(ValueError):
@@ -37,7 +37,6 @@ Text = Annotated[str, Meta(max_length=MAX_TEXT)]
 BlobSize = Annotated[int, Meta(ge=0, le=1 << 40)]
 DType = Literal["float16", "bfloat16", "float32", "float64", "complex64", "complex128",
                 "uint8", "int8", "int16", "int32", "int64", "bool"]
-Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 
 # -- values (what a learner's function returned) ------------------------------------------------
@@ -75,8 +74,8 @@ Value = Union[TensorValue, PyValue, FloatValue, ListValue, TupleValue, OtherValu
 
 
 # -- the child's messages, in the order it sends them -------------------------------------------
-class Sandboxed(Struct, tag_field="event", tag="sandboxed", frozen=True):
-    """Strict mode: the child entered every layer and waits for its job."""
+class ChildReady(Struct, tag_field="event", tag="ready", frozen=True):
+    """The child is set up (in strict mode: behind every layer) and waits for its job."""
 
     blobs: list[BlobSize] = []
 
@@ -90,7 +89,7 @@ class Load(Struct, tag_field="event", tag="load", frozen=True):
     """The learner's file ran (ok) or why not."""
 
     ok: bool
-    kind: Union[Kind, None] = None
+    kind: Union[vocabulary.Kind, None] = None
     message: Text = ""
     line: Union[Annotated[int, Meta(ge=0, le=1 << 31)], None] = None
     missing: bool = False  # the entry point is not defined
@@ -102,7 +101,7 @@ class CaseReport(Struct, frozen=True):
     ok: bool
     output: Union[Value, None] = None  # when ok
     mutated: Annotated[list[Index], Meta(max_length=MAX_RANK * 64)] = []  # arguments whose layout changed
-    kind: Union[Kind, None] = None  # when not ok
+    kind: Union[vocabulary.Kind, None] = None  # when not ok
     message: Text = ""
 
 
@@ -124,7 +123,7 @@ class Done(Struct, tag_field="event", tag="done", frozen=True):
 
 
 RunMessage = Union[Load, Cases, Probes, Done]
-Handshake = Union[Sandboxed, SandboxFailed]
+Handshake = Union[ChildReady, SandboxFailed]
 
 _run_decoder = msgspec.json.Decoder(RunMessage)
 _handshake_decoder = msgspec.json.Decoder(Handshake)
@@ -151,7 +150,7 @@ def _short(text: str) -> str:
 
 
 __all__ = [
-    "Cases", "CaseReport", "Done", "FloatValue", "Handshake", "ListValue", "Load", "OtherValue", "Probes",
-    "ProtocolError", "PyValue", "RunMessage", "SandboxFailed", "Sandboxed", "TensorValue", "TupleValue", "Value",
+    "Cases", "CaseReport", "ChildReady", "Done", "FloatValue", "Handshake", "ListValue", "Load", "OtherValue", "Probes",
+    "ProtocolError", "PyValue", "RunMessage", "SandboxFailed", "TensorValue", "TupleValue", "Value",
     "decode_handshake", "decode_run_message",
 ]

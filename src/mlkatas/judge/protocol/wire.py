@@ -15,7 +15,7 @@ import math
 import os
 import socket
 import struct
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 
@@ -153,7 +153,7 @@ class ArenaView:
 
     def tensor(self, desc: dict) -> torch.Tensor:
         # the fast path of every case's inputs: few Python calls, the same checks
-        dtype = _DTYPES.get(desc.get("dtype"))
+        dtype = _DTYPES.get(str(desc.get("dtype")))
         if dtype is None:
             raise WireError(f"unknown dtype {desc.get('dtype')!r}")
         shape, at, stride = desc["shape"], desc["at"], desc.get("stride")
@@ -192,7 +192,7 @@ def decode(desc: Any, source: "list[bytes] | ArenaView") -> Any:
 
 
 def _decode_blob(desc: dict, blobs: list[bytes]) -> torch.Tensor:
-    dtype = _DTYPES.get(desc.get("dtype"))
+    dtype = _DTYPES.get(str(desc.get("dtype")))
     if dtype is None:
         raise WireError(f"unknown dtype {desc.get('dtype')!r}")
     shape = [int(s) for s in desc["shape"]]
@@ -270,7 +270,7 @@ def dumps(header: dict) -> str:
     return text
 
 
-def send_frame(sock: socket.socket, header: dict, blobs: list[bytes] = (), fds: list[int] = ()) -> None:
+def send_frame(sock: socket.socket, header: dict, blobs: Sequence[bytes] = (), fds: Sequence[int] = ()) -> None:
     """One frame; `fds` (descriptors) ride on its first bytes, where recv_frame_with_fds finds them."""
     header = {**header, "blobs": [len(b) for b in blobs]}
     raw = dumps(header).encode()

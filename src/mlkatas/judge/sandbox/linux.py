@@ -308,3 +308,19 @@ def kill_descendants(keep: set[int] = frozenset(), rounds: int = 5) -> set[int]:
             except OSError:
                 pass
     return killed
+
+
+def pidfd_kill(pidfd: int) -> None:
+    """SIGKILL through a pidfd (it names one process, even in another PID namespace, and never
+    a reused pid); a no-op once the process is gone."""
+    try:
+        signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def kill_quietly(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass

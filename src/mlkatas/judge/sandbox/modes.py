@@ -34,7 +34,6 @@ import sys
 import threading
 from dataclasses import dataclass, field
 
-from mlkatas.judge.sandbox.rlimits import apply_rlimits
 from mlkatas.judge.sandbox.probe import LAYERS
 
 MODES = ("local", "strict")
@@ -126,12 +125,3 @@ def plan_for(mode: str, allow_weaker: bool = False) -> SandboxPlan:
     if plan.weaker:
         log.warning("mlkatas judge: %s", plan.note())
     return plan
-
-
-def check_mode(mode: str, allow_weaker: bool = False) -> SandboxPlan:
-    return plan_for(mode, allow_weaker)
-
-
-def enter(mode: str, limits: dict, keep_fds: list[int]) -> None:
-    """The local child's only layer: resource limits."""
-    apply_rlimits(cpu_s=limits["cpu_s"], memory_mb=limits["memory_mb"])

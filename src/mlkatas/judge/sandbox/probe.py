@@ -14,7 +14,7 @@ import os
 import sys
 from typing import Callable
 
-from mlkatas.judge.sandbox import landlock, linux
+from mlkatas.judge.sandbox import landlock, linux, namespaces
 
 LAYERS = (
     "user-namespace",
@@ -25,7 +25,7 @@ LAYERS = (
     "landlock",
     "seccomp",
 )
-SANDBOX_UID = 65534  # nobody: who learner code runs as when the judge runs as root
+SANDBOX_UID = 65534  # nobody: the probe tries the child's step with it (children get uids of their own: worker.init)
 
 
 def in_child(test: Callable[[], None]) -> str | None:
@@ -53,33 +53,14 @@ def in_child(test: Callable[[], None]) -> str | None:
     return text or None
 
 
-def own_user_namespace(extra: int = 0) -> None:
-    """As the strict zygote does: root stays root (it owns the namespaces it creates); anyone
-    else first enters a user namespace where it is root."""
-    if os.geteuid() == 0:
-        if extra:
-            linux.unshare(extra)
-        return
-    uid, gid = os.geteuid(), os.getegid()
-    linux.unshare(linux.CLONE_NEWUSER | extra)
-    linux.write_id_maps(0, uid, 0, gid)
-
-
 def check_user() -> None:
-    """The child's own step: drop to the sandbox uid (as root), then a new user namespace."""
-    if os.geteuid() == 0:
-        os.setgroups([])
-        os.setresgid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-        os.setresuid(SANDBOX_UID, SANDBOX_UID, SANDBOX_UID)
-        linux.set_dumpable(True)
-    uid, gid = os.geteuid(), os.getegid()
-    linux.unshare(linux.CLONE_NEWUSER)
-    linux.write_id_maps(uid, uid, gid, gid)
+    """The child's own step: its own uid (as root), a user namespace of its own, no capabilities."""
+    namespaces.enter_own_user(SANDBOX_UID if os.geteuid() == 0 else None)
     linux.drop_capabilities()
 
 
 def check_pid() -> None:
-    own_user_namespace(linux.CLONE_NEWPID)
+    namespaces.enter_as_owner(linux.CLONE_NEWPID)
     pid = os.fork()
     if pid == 0:
         os._exit(0 if os.getpid() == 1 else 1)
@@ -92,7 +73,7 @@ def check_pid() -> None:
 
 
 def check_mount() -> None:
-    own_user_namespace(linux.CLONE_NEWNS)
+    namespaces.enter_as_owner(linux.CLONE_NEWNS)
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m")
     os.mkdir("/tmp/usr")
@@ -101,11 +82,11 @@ def check_mount() -> None:
 
 
 def check_network() -> None:
-    own_user_namespace(linux.CLONE_NEWNET)
+    namespaces.enter_as_owner(linux.CLONE_NEWNET)
 
 
 def check_ipc() -> None:
-    own_user_namespace(linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
+    namespaces.enter_as_owner(linux.CLONE_NEWIPC | linux.CLONE_NEWUTS)
 
 
 def check_landlock() -> str | None:

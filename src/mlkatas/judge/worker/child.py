@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch.overrides import TorchFunctionMode
@@ -24,6 +24,7 @@ from torch.overrides import TorchFunctionMode
 from mlkatas.judge.protocol import wire
 
 _exit = os._exit  # kept before learner code runs: it may replace os._exit
+READY_EXIT = 70  # a child that could not set itself up
 
 NOTHING = {"t": "list", "items": []}  # a case without constructor arguments or weights
 MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator", "out of memory")
@@ -116,8 +117,8 @@ def _shift_blobs(desc: Any, offset: int) -> None:
 
 class SpareThread:
     """A thread started ahead of time that runs one function when given it: the first thread of a
-    freshly forked process takes ~0.8 ms to start, which a sandboxed child pays before its job
-    arrives rather than during it."""
+    freshly forked process takes ~0.8 ms to start (in a verdict's timeline; `mlkatas dev
+    bench-judge` shows the effect), which a child pays before its job arrives, not during it."""
 
     _spare: "SpareThread | None" = None
 
@@ -213,6 +214,10 @@ class Outbox:
 
 
 class ChildSession:
+    """One job in a child: the learner's file loaded once, each case called on inputs viewed in
+    the shared arena, each output encoded as data and sent in batches. It holds no expected
+    output: what it reports, the judge checks (protocol.messages) and compares."""
+
     def __init__(self, sock: socket.socket, job: dict, inputs: Any):
         """`inputs`: the arena of the job's inputs, a writable buffer shared with the judge (which
         reads it back to see whether learner code wrote to it)."""
@@ -230,6 +235,16 @@ class ChildSession:
         """Send what is waiting, then "done"."""
         self.outbox.close()
         wire.send_frame(self.sock, {"event": "done", "log": log})
+
+    def run(self, log: BoundedText) -> None:
+        """The job: load the file, every case, the rule probes, then "done" with what it printed."""
+        entry = self.load()
+        if entry is not None:
+            for index, case in enumerate(self.job["cases"]):
+                self.run_case(index, entry, case)
+            if self.job["probes"]:
+                self.run_probes(entry)
+        self.finish(log.text())
 
     def load(self) -> Any:
         """Compile and run the learner's file; the entry point, or None after reporting why not."""
@@ -364,24 +379,36 @@ def map_inputs(fd: int) -> Any:
         os.close(fd)
 
 
-def serve(sock_fd: int) -> None:
-    """Entry point of a forked child: read one job, run it, report, and exit."""
-    sock = socket.socket(fileno=sock_fd)
-    captured = None
+def serve(sock: socket.socket) -> None:
+    """Read one job, run it, report, and exit."""
     try:
         header, _, fds = wire.recv_frame_with_fds(sock, 1 << 26, 1)
         job = header["job"]
-        captured = BoundedText(int(job["log_bytes"]))
-        sys.stdout = sys.stderr = captured
-        session = ChildSession(sock, job, map_inputs(fds[0]))
-        entry = session.load()
-        if entry is not None:
-            for index, case in enumerate(job["cases"]):
-                session.run_case(index, entry, case)
-            if job["probes"]:
-                session.run_probes(entry)
-        session.finish(captured.text())
+        log = BoundedText(int(job["log_bytes"]))
+        sys.stdout = sys.stderr = log
+        ChildSession(sock, job, map_inputs(fds[0])).run(log)
     except BaseException:  # noqa: BLE001 - the parent reads a missing "done" as a crash
         pass
     finally:
         _exit(0)
+
+
+def run_child(sock: socket.socket, enter: Callable[[], int | None], apply_limits: Callable[[dict, int | None], None]) -> None:
+    """A freshly forked child, in either mode: set itself up (`enter`: the sandbox in strict
+    mode; it returns the address space in use, the base of the memory limit), say it is ready,
+    take its limits, then one job. Never returns into the zygote's loop."""
+    try:
+        base_vm = enter()
+    except BaseException as exc:  # noqa: BLE001 - tell the judge, run nothing
+        try:
+            wire.send_frame(sock, {"event": "sandbox_failed", "error": f"{type(exc).__name__}: {exc}"})
+        finally:
+            _exit(READY_EXIT)
+    SpareThread.start_spare()  # the case watchdog, started now rather than during the job
+    try:
+        wire.send_frame(sock, {"event": "ready"})
+        header, _ = wire.recv_frame(sock, 1 << 16)
+        apply_limits(header["limits"], base_vm)
+    except BaseException:  # noqa: BLE001 - the judge went away, or sent no limits: nothing to run
+        _exit(0)
+    serve(sock)

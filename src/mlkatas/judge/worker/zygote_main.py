@@ -1,24 +1,23 @@
-"""The zygote: a warm process (torch, einops and numpy imported) that forks one child per job.
+"""The zygote's program: a warm process (torch, einops and numpy imported) that forks one child
+per job. `python -m mlkatas.judge.worker.zygote_main FD MODE`, FD being its end of the control
+socket.
 
-Started by the judge with one end of a control socket. It holds no expected outputs and no
-reference solutions, so a child forked from it finds nothing in memory worth stealing. Messages
-on the control socket are small JSON objects; the job's data goes straight from the judge to the
-child over a socket the judge passes along with the spawn request.
-
-This module is the `local` zygote; `python -m mlkatas.judge.worker.zygote_main FD strict` hands over to the
-strict one (strict.py), which enters its namespaces before anything starts a thread. Its plan (which
-folders to hide) comes as the first message on the control socket, not on the command line.
+It holds no expected outputs and no reference solutions, so a child forked from it finds
+nothing in memory worth stealing. Local mode serves the control protocol at once (children
+forked on request, with rlimits only); strict mode first reads its plan from the socket, then
+hands over to worker.init, which enters its namespaces before anything starts a thread.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import sys
 
+from mlkatas.judge.protocol import control
 from mlkatas.judge.sandbox import linux
+from mlkatas.judge.worker.server import Child, ZygoteServer
 
 
 def warm_up() -> None:
@@ -36,75 +35,44 @@ def warm_up() -> None:
     einops.reduce(x, "b h w -> b", "mean")
     torch.einsum("bij,bjk->bik", x, x.transpose(1, 2))
     torch.softmax(x, -1).topk(2)
-    import mlkatas.judge.worker.child  # noqa: F401 - its imports too, before any sandbox
+    from mlkatas.judge.worker import child  # its imports too, before any sandbox
 
-    with mlkatas.judge.worker.child.OpCounter():
+    with child.OpCounter():
         torch.bmm(x, x.transpose(1, 2))
-    import mlkatas.judge.sandbox.modes  # noqa: F401
-    import mlkatas.judge.worker.strict  # noqa: F401
 
 
-def spawn(ctrl: socket.socket, request: dict, fds: list[int], mode: str) -> int:
-    pid = os.fork()
-    if pid == 0:  # the child
-        code = 70
-        try:
-            ctrl.close()
-            os.setpgid(0, 0)  # its own process group: the judge kills the group on a timeout
-            from mlkatas.judge.worker import child
-            from mlkatas.judge.sandbox import modes as sandbox
+class LocalZygote(ZygoteServer):
+    """Your own code on your own machine: a child per job, forked when the judge asks, in a
+    process group of its own, with rlimits (CPU, address space, file size, no core). What it
+    starts is killed after its job (this zygote is a subreaper)."""
 
-            devnull = os.open(os.devnull, os.O_RDWR)
-            for fd in (0, 1, 2):
-                os.dup2(devnull, fd)
-            sandbox.enter(mode, request["limits"], keep_fds=fds[:1])
-            child.serve(fds[0])
-        except BaseException:  # noqa: BLE001 - a child must never return into the zygote's loop
-            pass
-        finally:
-            os._exit(code)
-    try:
-        os.setpgid(pid, pid)  # also from this side, so the group exists before the judge kills it
-    except OSError:
-        pass
-    for fd in fds:
-        os.close(fd)
-    return pid
+    def fork_child(self) -> Child:
+        from mlkatas.judge.sandbox.rlimits import apply_rlimits
+        from mlkatas.judge.worker import child as child_harness
 
-
-def serve(ctrl: socket.socket, mode: str) -> None:
-    linux.become_subreaper()  # what a child leaves running comes back to us, to be killed
-    ctrl.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
-    while True:
-        try:
-            msg, fds, _flags, _addr = socket.recv_fds(ctrl, 65536, 4)
-        except OSError:
-            return
-        if not msg:
-            return
-        request = json.loads(msg)
-        op = request.get("op")
-        if op == "spawn":
-            reply = {"pid": spawn(ctrl, request, fds, mode)}
-        elif op == "wait":
-            _, status, usage = os.wait4(int(request["pid"]), 0)
-            linux.kill_descendants()  # what it started in a session of its own outlives its group's kill
-            reap_orphans()  # those that died by now; the rest at the next job's end (no child runs then)
-            reply = {"exit": os.waitstatus_to_exitcode(status), "cpu_s": usage.ru_utime + usage.ru_stime}
-        else:
-            return
-        ctrl.send(json.dumps(reply).encode())
-
-
-def reap_orphans() -> None:
-    """Collect the exit status of killed descendants that were reparented to us."""
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        pid = os.fork()
         if pid == 0:
-            return
+            try:
+                mine.close()
+                self.ctrl.close()
+                os.setpgid(0, 0)  # its own process group, away from the zygote's
+                devnull = os.open(os.devnull, os.O_RDWR)
+                for fd in (0, 1, 2):
+                    os.dup2(devnull, fd)
+                child_harness.run_child(
+                    theirs, lambda: None,
+                    lambda limits, _base: apply_rlimits(cpu_s=float(limits["cpu_s"]), memory_mb=int(limits["memory_mb"])),
+                )
+            finally:
+                os._exit(child_harness.READY_EXIT)
+        try:
+            os.setpgid(pid, pid)  # also from this side, so the group exists before anyone signals it
+        except OSError:
+            pass
+        theirs.close()
+        pidfd = os.pidfd_open(pid) if hasattr(os, "pidfd_open") else None
+        return Child(pid, mine, pidfd)
 
 
 def main(argv: list[str]) -> None:
@@ -113,12 +81,16 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the judge's to handle
     if mode == "strict":
         # namespaces first (a user namespace needs a single-threaded process: before torch)
-        from mlkatas.judge.worker import strict
+        from mlkatas.judge.worker import init
 
-        strict.boot(ctrl, strict.Plan.from_json(json.loads(ctrl.recv(1 << 20))["plan"]), warm_up)
+        plan = init.Plan.from_json(control.decode_plan(ctrl.recv(1 << 20)).plan)
+        init.boot(ctrl, plan, warm_up)
         return
     warm_up()
-    serve(ctrl, mode)
+    linux.become_subreaper()  # what a child leaves running comes back to us, to be killed
+    zygote = LocalZygote(ctrl)
+    zygote.send(control.ZygoteReady())
+    zygote.serve()
 
 
 if __name__ == "__main__":
