@@ -6,8 +6,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mlkatas.engine.compare import Tolerance, compare_output
+from mlkatas.engine.compare import compare_output
 from mlkatas.engine.explain import explain_rearrangement
+from mlkatas.engine.tolerance import Tolerance
 
 EXACT = Tolerance(exact=True)
 LOOSE = Tolerance()

@@ -42,7 +42,10 @@ def kernel_env(tmp_path, monkeypatch):
     spec = tmp_path / "jupyter" / "kernels" / KERNEL
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(
-        json.dumps({"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"], "display_name": "mlkatas test", "language": "python"})
+        json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "mlkatas test", "language": "python",
+        })
     )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
@@ -53,7 +56,8 @@ def kernel_env(tmp_path, monkeypatch):
 
 
 def html_of(cell) -> list[str]:
-    return [o["data"]["text/html"] for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result") and "text/html" in o.get("data", {})]
+    shown = [o for o in cell.outputs if o.get("output_type") in ("display_data", "execute_result")]
+    return [o["data"]["text/html"] for o in shown if "text/html" in o.get("data", {})]
 
 
 def test_a_notebook_starts_a_kata_and_checks_functions(kernel_env):
@@ -114,7 +118,9 @@ def test_plain_python_gets_text(tmp_path):
             """
         )
     )
-    result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=base_env(), capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=base_env(), capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr
     assert "Multi-Head Attention" in result.stdout and "raise NotImplementedError" in result.stdout
     assert "PASSED" in result.stdout and "passed: True" in result.stdout

@@ -32,6 +32,10 @@ class UnknownKata(KeyError):
 
 @dataclass
 class Catalog:
+    """Every kata the packs hold (the built-in einops pack, plus MLKATAS_PACKS), by slug, in each
+    pack's order (its pack.toml). A kata folder that does not load is kept in `problems`, not raised: one bad kata
+    never hides the others."""
+
     katas: dict[str, Kata] = field(default_factory=dict)
     problems: list[KataFormatError] = field(default_factory=list)
 

@@ -13,15 +13,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlkatas.engine.vocabulary import Kind
+
 DIFFICULTIES = ("easy", "medium", "hard")
 TIMES = ("<10 mins", "<30 mins", "<1 hr", ">1 hr")
 MAX_TOPICS = 5
 MAX_TOPIC_LEN = 20
 REQUIRED_FILES = ("kata.toml", "README.md", "starter.py", "solution.py", "cases.py")
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-VARIANT_KINDS = (
-    "shape", "dtype", "type", "mutated_input", "rearranged", "values", "rule", "error", "timeout", "memory",
-)
+VARIANT_KINDS = tuple(Kind)  # the kinds a wrong variant may expect: every kind of mistake
 
 
 class KataFormatError(ValueError):
@@ -77,6 +77,11 @@ class Variant:
 
 @dataclass(frozen=True)
 class Kata:
+    """One kata as its folder describes it (kata.toml, README.md, starter.py, solution.py,
+    cases.py, variants/), checked when loaded: a malformed folder is a KataFormatError naming
+    the file and the field. Plain data; the reference and case generator are loaded by the
+    engine, in the trusted process only."""
+
     slug: str
     title: str
     difficulty: str

@@ -12,37 +12,18 @@ from typing import Any
 
 import torch
 
-from mlkatas.engine.describe import describe_value, fmt_shape, fmt_scalar
-
-DEFAULT_TOLERANCES = {
-    "float16": {"rtol": 1e-3, "atol": 1e-5},
-    "bfloat16": {"rtol": 1.6e-2, "atol": 1e-5},
-    "float32": {"rtol": 1.3e-6, "atol": 1e-5},
-    "float64": {"rtol": 1e-9, "atol": 1e-9},  # tight enough to catch a float32 round trip
-    "complex64": {"rtol": 1.3e-6, "atol": 1e-5},
-    "complex128": {"rtol": 1e-9, "atol": 1e-9},
-}
+from mlkatas.engine.describe import describe_value, fmt_dtype, fmt_scalar, fmt_shape
+from mlkatas.engine.tolerance import Tolerance
+from mlkatas.engine.vocabulary import Kind
 
 
 @dataclass
 class Mismatch:
-    kind: str
+    """The first difference found: its kind, the message a learner reads, and data to draw."""
+
+    kind: str  # a Kind
     message: str
     detail: dict = field(default_factory=dict)
-
-
-@dataclass
-class Tolerance:
-    exact: bool = False
-    overrides: dict = field(default_factory=dict)
-
-    def for_dtype(self, dtype: torch.dtype) -> tuple[float, float] | None:
-        """(rtol, atol), or None where the comparison must be exact."""
-        name = str(dtype).removeprefix("torch.")
-        if self.exact or name not in DEFAULT_TOLERANCES:
-            return None
-        tol = {**DEFAULT_TOLERANCES[name], **self.overrides.get(name, {})}
-        return float(tol["rtol"]), float(tol["atol"])
 
 
 def _type_hint(got: Any) -> str:
@@ -61,36 +42,37 @@ def compare_structure(expected: Any, got: Any, names: tuple[str, ...] = ()) -> t
     if isinstance(expected, tuple):
         what = f"a tuple of {len(expected)} tensors" + (f" ({', '.join(names)})" if names else "")
         if not isinstance(got, (tuple, list)):
-            return [], Mismatch("type", f"expected {what}; {_type_hint(got)}")
+            return [], Mismatch(Kind.TYPE, f"expected {what}; {_type_hint(got)}")
         if len(got) != len(expected):
-            return [], Mismatch("type", f"expected {what}; got a {type(got).__name__} of {len(got)} items")
+            return [], Mismatch(Kind.TYPE, f"expected {what}; got a {type(got).__name__} of {len(got)} items")
         pairs = []
-        for i, (e, g) in enumerate(zip(expected, got)):
+        for i, (e, g) in enumerate(zip(expected, got, strict=True)):
             label = f"output[{i}]" + (f" ({names[i]})" if i < len(names) else "")
             if not isinstance(g, torch.Tensor):
-                return [], Mismatch("type", f"{label} should be a torch.Tensor; {_type_hint(g)}")
+                return [], Mismatch(Kind.TYPE, f"{label} should be a torch.Tensor; {_type_hint(g)}")
             pairs.append((label, e, g))
         return pairs, None
     if not isinstance(got, torch.Tensor):
-        return [], Mismatch("type", f"expected a torch.Tensor; {_type_hint(got)}")
+        return [], Mismatch(Kind.TYPE, f"expected a torch.Tensor; {_type_hint(got)}")
     return [("output", expected, got)], None
 
 
 def compare_tensor(
-    label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool, input_dtypes: frozenset = frozenset()
+    label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool,
+    input_dtypes: frozenset = frozenset(),
 ) -> Mismatch | None:
     """Shape, then dtype, then values; None when they agree."""
     if tuple(got.shape) != tuple(expected.shape):
         return Mismatch(
-            "shape",
+            Kind.SHAPE,
             f"{label} has shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}",
             {"expected_shape": list(expected.shape), "got_shape": list(got.shape)},
         )
     if got.dtype != expected.dtype:
         return Mismatch(
-            "dtype",
-            f"{label} has dtype {str(got.dtype).removeprefix('torch.')}, expected "
-            f"{str(expected.dtype).removeprefix('torch.')}" + (" (the dtype of the input)" if expected.dtype in input_dtypes else ""),
+            Kind.DTYPE,
+            f"{label} has dtype {fmt_dtype(got.dtype)}, expected {fmt_dtype(expected.dtype)}"
+            + (" (the dtype of the input)" if expected.dtype in input_dtypes else ""),
         )
     if agrees(expected, got, tol):
         return None
@@ -99,10 +81,11 @@ def compare_tensor(
         return None
     if same_elements(expected, got, tol):
         return Mismatch(
-            "rearranged",
-            f"{label} holds the right elements in the wrong places ({int(wrong.sum())} of {wrong.numel()} positions differ)",
+            Kind.REARRANGED,
+            f"{label} holds the right elements in the wrong places "
+            f"({int(wrong.sum())} of {wrong.numel()} positions differ)",
         )
-    return Mismatch("values", values_message(label, expected, got, wrong, tol, hidden))
+    return Mismatch(Kind.VALUES, values_message(label, expected, got, wrong, tol, hidden))
 
 
 def agrees(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> bool:
@@ -115,6 +98,8 @@ def agrees(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> bool:
 
 
 def mismatch_mask(expected: torch.Tensor, got: torch.Tensor, tol: Tolerance) -> torch.Tensor:
+    """True where got is wrong (same shape and dtype assumed; NaN matches NaN). The grids mark
+    exactly these cells."""
     bounds = tol.for_dtype(expected.dtype)
     if expected.dtype == torch.bool or bounds is None:
         equal = got == expected
@@ -155,7 +140,8 @@ def values_message(label: str, expected, got, wrong: torch.Tensor, tol: Toleranc
 
 
 def compare_output(
-    expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = (), input_dtypes: frozenset = frozenset()
+    expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = (),
+    input_dtypes: frozenset = frozenset(),
 ) -> Mismatch | None:
     pairs, problem = compare_structure(expected, got, names)
     if problem:

@@ -1,14 +1,26 @@
-"""Short, readable descriptions of shapes, values and case inputs for feedback messages."""
+"""Short, readable descriptions of shapes, values and case inputs for feedback messages.
+
+The views use these too, in commands that never load torch (`mlkatas list` answers at once), so
+this module does not import torch: a value can only be a tensor once something else has.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:
+    import torch
+
+
+def _is_tensor(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.Tensor)
 
 
 def fmt_shape(shape) -> str:
+    """`(2, 3)`, `(5,)`, `()`: a shape as Python writes the tuple."""
     dims = tuple(int(s) for s in shape)
     return "(" + ", ".join(map(str, dims)) + ("," if len(dims) == 1 else "") + ")"
 
@@ -18,7 +30,7 @@ def fmt_dtype(dtype: torch.dtype) -> str:
 
 
 def fmt_scalar(value: Any) -> str:
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         value = value.item()
     if isinstance(value, float):
         return f"{value:.6g}"
@@ -29,11 +41,11 @@ def describe_value(value: Any) -> str:
     """What a value is, in a few words: `tensor float32 (2, 3)`, `list of 3 tensors`, `None`."""
     if value is None:
         return "None"
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         return f"tensor {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
     if isinstance(value, (list, tuple)):
         kind = type(value).__name__
-        noun = "tensor" if value and all(isinstance(v, torch.Tensor) for v in value) else "item"
+        noun = "tensor" if value and all(_is_tensor(v) for v in value) else "item"
         return f"{kind} of {len(value)} {noun}" + ("s" if len(value) != 1 else "")
     type_name = getattr(value, "type_name", None)  # wire.Opaque
     if type_name:
@@ -46,9 +58,9 @@ def describe_value(value: Any) -> str:
 
 
 def describe_arg(name: str, value: Any) -> str:
-    if isinstance(value, torch.Tensor):
+    if _is_tensor(value):
         return f"{name}: {fmt_dtype(value.dtype)} {fmt_shape(value.shape)}"
-    if isinstance(value, (list, tuple)) and value and all(isinstance(v, torch.Tensor) for v in value):
+    if isinstance(value, (list, tuple)) and value and all(_is_tensor(v) for v in value):
         first = value[0]
         count = f"{len(value)} tensor" + ("s" if len(value) != 1 else "")
         return f"{name}: {type(value).__name__} of {count}, each {fmt_dtype(first.dtype)} {fmt_shape(first.shape)}"
@@ -60,7 +72,7 @@ def describe_arg(name: str, value: Any) -> str:
 def describe_case(case, arg_names: list[str]) -> str:
     """The inputs of a case, e.g. `x: float32 (2, 5, 12), num_heads=3; sizes B=2 N=5`."""
     names = list(arg_names) + [f"arg{i}" for i in range(len(arg_names), len(case.args))]
-    parts = [describe_arg(n, v) for n, v in zip(names, case.args)]
+    parts = [describe_arg(n, v) for n, v in zip(names, case.args, strict=False)]
     text = ", ".join(parts)
     if case.init:
         text = f"init({', '.join(map(repr, case.init))}); forward({text})"

@@ -97,14 +97,14 @@ def _inversions(groups, reference) -> int:
 
 def _source_index(left, right, sizes, out_positions, out_shape) -> np.ndarray:
     """Input flat index of each sampled output position under `left -> right`."""
-    axis_index = {}
+    axis_index: dict[str, np.ndarray] = {}
     out_multi = np.unravel_index(out_positions, tuple(out_shape))
     for group, idx in zip(right, out_multi):
         parts = np.unravel_index(idx, tuple(sizes[a] for a in group)) if group else ()
         axis_index.update(zip(group, parts))
     dims = [np.ravel_multi_index([axis_index[a] for a in g], tuple(sizes[a] for a in g)) for g in left]
     in_shape = tuple(math.prod(sizes[a] for a in g) for g in left)
-    return np.ravel_multi_index(dims, in_shape)
+    return np.asarray(np.ravel_multi_index(dims, in_shape))
 
 
 def explain_rearrangement(

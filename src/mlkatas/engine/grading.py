@@ -8,11 +8,13 @@ from typing import Any
 
 import torch
 
-from mlkatas.engine.compare import Mismatch, Tolerance, compare_output
+from mlkatas.engine.compare import Mismatch, compare_output
 from mlkatas.engine.describe import clean_text, describe_case
 from mlkatas.engine.explain import explain_rearrangement
 from mlkatas.engine.suite import Suite
-from mlkatas.engine.verdict import KINDS, CaseResult, Verdict, status_for
+from mlkatas.engine.tolerance import Tolerance
+from mlkatas.engine.verdict import CaseResult, Verdict, graded_cases, status_for
+from mlkatas.engine.vocabulary import Kind, Status, known_kind
 
 
 @dataclass
@@ -48,7 +50,7 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
         stopped = report.stopped or Mismatch("error", "your code ended the run before the judge could load it")
         return _verdict(suite, [CaseResult("load", False, "failed", stopped.kind, stopped.message)], report, elapsed_ms)
 
-    tol = Tolerance(kata.exact, kata.tolerances)
+    tol = Tolerance.for_kata(kata)
     for index, case in enumerate(suite.cases):
         outcome = report.outcomes.get(index)
         if outcome is None:
@@ -109,7 +111,7 @@ NO_REPORT = (
 def _child_kind(event: dict) -> str:
     """The kind a child reported, if it is one we know; the child's word is not trusted further."""
     kind = event.get("kind")
-    return kind if kind in KINDS and kind is not None else "error"
+    return known_kind(kind) or Kind.ERROR
 
 
 def _tensor_dtypes(args) -> frozenset:
@@ -174,8 +176,9 @@ def check_rules(suite: Suite, counts: list | None, stopped: Mismatch | None = No
         if stopped_early:  # the cases already say why the run ended
             results.append(CaseResult(name, False, "not run"))
             continue
-        missing = [s for s, c in zip(sizes, counts or [None] * len(sizes)) if c is None]
-        if missing:
+        measured = counts if counts is not None else [None] * len(sizes)
+        missing = [s for s, c in zip(sizes, measured, strict=True) if c is None]
+        if missing or counts is None:
             where = "; ".join(_fmt_sizes(s) for s in missing)
             why = stopped.message if stopped is not None else "it raised or did not report"
             message = (f"{rule.message} (the judge could not measure your code on the larger inputs this rule is checked "
@@ -183,7 +186,7 @@ def check_rules(suite: Suite, counts: list | None, stopped: Mismatch | None = No
             results.append(CaseResult(name, False, "failed", "rule", message))
             continue
         grows = counts[-1] > counts[0]
-        detail = ", ".join(f"{c} operations for {_fmt_sizes(s)}" for c, s in zip(counts, sizes))
+        detail = ", ".join(f"{c} operations for {_fmt_sizes(s)}" for c, s in zip(counts, sizes, strict=True))
         message = f"{rule.message} (your code ran {detail})" if grows else ""
         results.append(CaseResult(name, False, "failed" if grows else "passed", "rule" if grows else None, message))
     return results
@@ -223,8 +226,8 @@ def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed
     first = failed[0] if failed else None
     status = status_for(first.kind if first else None)
     if status == "passed" and any(r.status != "passed" for r in results):
-        status = "error"  # never a pass unless every check passed
-    graded = [r for r in results if r.name not in ("load", "run")]
+        status = Status.ERROR  # never a pass unless every check passed
+    graded = graded_cases(results)
     if first is None:
         summary = f"all {len(graded)} checks passed"
     else:

@@ -69,6 +69,10 @@ class Mistake:
 
 @dataclass
 class Suite:
+    """A kata's test suite, built in the trusted process from its seeded generator: the cases
+    (the visible example first, then the hidden ones), the reference's expected outputs, the
+    rule probes and the known mistakes. Only the cases' inputs ever leave this process."""
+
     kata: Kata
     cases: list[Case]
     expected: list[Any]

@@ -4,28 +4,53 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STATUSES = ("passed", "failed", "error", "timeout", "memory")
-KINDS = ("shape", "dtype", "type", "mutated_input", "rearranged", "values", "rule", "error", "timeout", "memory")
+from mlkatas.engine.vocabulary import STOPPING_KINDS, CaseStatus, Kind, Status
+
+
+# Results that stand for the whole run rather than a check: the file did not load ("load"), or
+# the child broke the protocol ("run"). They are not counted as checks.
+RUN_RESULTS = frozenset({"load", "run"})
 
 
 @dataclass
 class CaseResult:
+    """One case (or one kata rule) of a verdict: its name ("example", "hidden 7", "rule batched"),
+    whether its data is hidden, its status (a CaseStatus) and, when it failed, the kind of mistake
+    (a Kind) and the message that explains it.
+
+    to_dict() is the stable, JSON-ready form: exactly {"name", "hidden", "status", "kind",
+    "message"}, plain strings (kind None unless failed); `detail` is never part of it."""
+
     name: str
     hidden: bool
-    status: str  # "passed" | "failed" | "not run"
-    kind: str | None = None  # one of KINDS when failed
+    status: str  # a CaseStatus: "passed" | "failed" | "not run"
+    kind: str | None = None  # a Kind when failed
     message: str = ""
     # Extra detail for rich front ends (not part of to_dict's contract): small tensors to draw.
     detail: dict = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "hidden": self.hidden, "status": self.status, "kind": self.kind, "message": self.message}
+        return {
+            "name": self.name,
+            "hidden": self.hidden,
+            "status": str(self.status),
+            "kind": None if self.kind is None else str(self.kind),
+            "message": self.message,
+        }
 
 
 @dataclass
 class Verdict:
+    """The judge's answer on one submission: the kata's slug, a status (a Status), a one-line
+    summary, every case's result in order, and the time it took. What the learner's code printed
+    is kept in `output` for the front ends.
+
+    to_dict() is the stable, JSON-ready format front ends, `mlkatas check --json` and stored
+    results use: exactly {"kata", "status", "summary", "cases": [CaseResult.to_dict()...],
+    "elapsed_ms"} with plain strings, elapsed_ms rounded to 3 decimals; `output` is not in it."""
+
     kata: str
-    status: str
+    status: str  # a Status
     summary: str
     cases: list[CaseResult] = field(default_factory=list)
     elapsed_ms: float = 0.0
@@ -33,11 +58,16 @@ class Verdict:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status == Status.PASSED
+
+    @property
+    def graded(self) -> list[CaseResult]:
+        """The checks: every case and rule, without the results that stand for the whole run."""
+        return graded_cases(self.cases)
 
     @property
     def first_failure(self) -> CaseResult | None:
-        return next((c for c in self.cases if c.status == "failed"), None)
+        return next((c for c in self.cases if c.status == CaseStatus.FAILED), None)
 
     @property
     def kind(self) -> str | None:
@@ -47,17 +77,22 @@ class Verdict:
     def to_dict(self) -> dict:
         return {
             "kata": self.kata,
-            "status": self.status,
+            "status": str(self.status),
             "summary": self.summary,
             "cases": [c.to_dict() for c in self.cases],
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
 
 
-def status_for(kind: str | None) -> str:
+def graded_cases(results: list[CaseResult]) -> list[CaseResult]:
+    """The results that are checks (what "3/61 checks passed" counts)."""
+    return [r for r in results if r.name not in RUN_RESULTS]
+
+
+def status_for(kind: str | None) -> Status:
     """The verdict's status from the first failure's kind."""
     if kind is None:
-        return "passed"
-    if kind in ("error", "timeout", "memory"):
-        return kind
-    return "failed"
+        return Status.PASSED
+    if kind in STOPPING_KINDS:
+        return Status(kind)
+    return Status.FAILED

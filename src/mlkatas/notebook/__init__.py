@@ -15,8 +15,11 @@ import atexit
 import threading
 
 from mlkatas.catalog import Catalog
+from mlkatas.catalog.kata import Kata
 from mlkatas.engine.verdict import Verdict
 from mlkatas.notebook.source import SourceNotFound, learner_source
+from mlkatas.views.picture import Picture, find_picture
+from mlkatas.views.summary import checks_passed
 
 __all__ = ["start", "check", "hint", "SourceNotFound"]
 
@@ -80,23 +83,23 @@ class NotebookVerdict(Verdict):
     check() displays it at once; when it is also the cell's value, it is not shown twice."""
 
     _shown_in: int | None = None
-    picture = None  # a small case with the same mistake, drawn when the first failure is too big
+    _kata: Kata  # the kata it is a verdict on (`kata`, as in every Verdict, is its slug)
+    picture: Picture | None = None  # a small case with the same mistake, drawn when the first failure is too big
 
     @classmethod
-    def of(cls, verdict: Verdict) -> "NotebookVerdict":
+    def of(cls, verdict: Verdict, kata: Kata, picture: Picture | None = None) -> "NotebookVerdict":
         obj = cls.__new__(cls)
         obj.__dict__.update(verdict.__dict__)
+        obj._kata, obj.picture = kata, picture
         return obj
 
     def __repr__(self) -> str:
-        graded = [c for c in self.cases if c.name != "load"]
-        passed = sum(c.status == "passed" for c in graded)
-        return f"<Verdict {self.kata}: {self.status}, {passed}/{len(graded)} checks passed>"
+        return f"<Verdict {self.kata}: {self.status}, {checks_passed(self)}>"
 
     def _repr_html_(self) -> str:
         from mlkatas.views.html import verdict_html
 
-        return verdict_html(self, self.picture)
+        return verdict_html(self, self._kata, self.picture)
 
     def show(self) -> None:
         ip = _ipython()
@@ -108,7 +111,7 @@ class NotebookVerdict(Verdict):
         else:
             from mlkatas.views import terminal as render
 
-            _print_rich(render.verdict_view(self, self.picture))
+            _print_rich(render.verdict_view(self, self._kata, self.picture))
 
     def _ipython_display_(self) -> None:
         ip = _ipython()
@@ -131,7 +134,8 @@ def start(slug: str) -> None:
         from IPython.display import Markdown, display
 
         meta = f"*{kata.difficulty} · {kata.time} · {', '.join(kata.topics)}*"
-        display(Markdown(f"{meta}\n\n{kata.description}\n\n**You write:** `{kata.signature}`. The starter is in the next cell."))
+        task = f"{meta}\n\n{kata.description}\n\n**You write:** `{kata.signature}`. The starter is in the next cell."
+        display(Markdown(task))
         ip.set_next_input(cell, replace=False)
         return
     from mlkatas.views import terminal as render
@@ -152,10 +156,8 @@ def check(slug: str, solution, *, show: bool = True) -> Verdict:
     source = learner_source(solution, kata.entry)
     judge = _get_judge()
     name = getattr(solution, "__name__", kata.entry)
-    verdict = NotebookVerdict.of(judge.grade(kata.slug, source, filename=f"<notebook: {name}>"))
-    from mlkatas.views.grids import find_picture
-
-    verdict.picture = find_picture(judge, verdict, source)
+    verdict = judge.grade(kata.slug, source, filename=f"<notebook: {name}>")
+    verdict = NotebookVerdict.of(verdict, kata, find_picture(judge, verdict, source))
     if show:
         verdict.show()
     return verdict

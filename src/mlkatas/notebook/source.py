@@ -56,13 +56,10 @@ def _is_mlkatas(node: ast.stmt) -> bool:
 
 def _is_constant_assignment(node: ast.stmt) -> bool:
     """`EPS = 1e-6`, `AXES: tuple = (0, 2)`: plain values, no calls, nothing that runs code."""
-    if isinstance(node, ast.Assign):
-        value = node.value
-    elif isinstance(node, ast.AnnAssign) and node.value is not None:
-        value = node.value
-    else:
+    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or node.value is None:
         return False
-    return not any(isinstance(n, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)) for n in ast.walk(value))
+    runs_code = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)
+    return not any(isinstance(n, runs_code) for n in ast.walk(node.value))
 
 
 def defining_statements(text: str, name: str | None = None, line: int | None = None) -> str:
@@ -148,7 +145,9 @@ def learner_source(obj, entry: str) -> str:
         return obj
     obj = inspect.unwrap(obj) if callable(obj) else obj  # a decorated function: the one the learner wrote
     if not isinstance(obj, (types.FunctionType, type)):
-        raise TypeError(f"check() takes the function (or class) you wrote, or its source as a string; got {type(obj).__name__}")
+        raise TypeError(
+            f"check() takes the function (or class) you wrote, or its source as a string; got {type(obj).__name__}"
+        )
     code = _code_of(obj)
     body = defining_statements(_definition_text(obj), obj.__name__, code.co_firstlineno if code else None)
     name = obj.__name__

@@ -1,4 +1,5 @@
-"""Verdicts as HTML for notebooks: the same content as the terminal view, with coloured grids.
+"""Verdicts as HTML: the notebook's verdict panel, and the web site's. The same content as the
+terminal view (the words come from summary.py), with coloured grids.
 
 Inline styles only (notebook front ends drop or scope <style> blocks differently), colours that
 read on light and dark themes, and everything from the verdict escaped.
@@ -8,14 +9,19 @@ from __future__ import annotations
 
 from html import escape
 
+from mlkatas.catalog.kata import Kata
+from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import Verdict
-from mlkatas.views.grids import Grids, Picture, Slice, fmt_shape, format_cell, tensor_grids
+from mlkatas.views import summary
+from mlkatas.views.grids import Grids, Slice, format_cell, tensor_grids
+from mlkatas.views.picture import Picture
 
 COLOURS = {"passed": "#1a7f37", "failed": "#cf222e", "error": "#cf222e", "timeout": "#9a6700", "memory": "#9a6700"}
 BOX = "font-family: var(--jp-code-font-family, monospace); font-size: 13px; line-height: 1.4;"
 CELL = "padding: 1px 6px; text-align: right; border: 1px solid rgba(128,128,128,0.25);"
 GOT_DIFFERS = "background: rgba(207,34,46,0.28); font-weight: bold;"
 EXPECTED_DIFFERS = "background: rgba(26,127,55,0.22); font-weight: bold;"
+SEP = " · "  # between the parts of a line
 
 
 def _table(s: Slice, rows: list[list], differ_style: str) -> str:
@@ -34,10 +40,11 @@ def _table(s: Slice, rows: list[list], differ_style: str) -> str:
 
 
 def grids_html(grids: Grids) -> str:
-    caption = f"<b>{escape(grids.label)}</b>: expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {escape(grids.dtype)}"
-    if grids.same_shape and grids.total:
+    caption = f"<b>{escape(grids.label)}</b>: {escape(summary.grids_caption(grids))}"
+    differ = summary.cells_differ(grids)
+    if differ:
         colour = COLOURS["failed"] if grids.differing else COLOURS["passed"]
-        caption += f' · <span style="color: {colour};">{grids.differing} of {grids.total} cells differ</span>'
+        caption += f' · <span style="color: {colour};">{escape(differ)}</span>'
     if grids.note:
         caption += f' <span style="opacity: 0.7;">({escape(grids.note)})</span>'
     if grids.same_shape:
@@ -55,39 +62,35 @@ def grids_html(grids: Grids) -> str:
     )
 
 
-def verdict_html(verdict: Verdict, picture: Picture | None = None) -> str:
+def verdict_html(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> str:
+    """The verdict panel on `kata` as one HTML fragment (a notebook cell's output, or a web page's
+    verdict panel): status line, the first failure with its grids (cells marked with the kata's
+    tolerance) or a picture of a small case with the same mistake, the other failures, the output."""
     colour = COLOURS.get(verdict.status, "inherit")
-    graded = [c for c in verdict.cases if c.name != "load"]
-    passed = sum(c.status == "passed" for c in graded)
     parts = [
         f'<div class="mlkatas-verdict" style="{BOX}">',
         f'<div><span style="color: {colour}; font-weight: bold;">{escape(verdict.status.upper())}</span>'
-        f" &nbsp;{escape(verdict.kata)} · {passed}/{len(graded)} checks passed · {verdict.elapsed_ms:.0f} ms</div>",
+        f" &nbsp;{escape(SEP.join(summary.head_parts(verdict)))}</div>",
     ]
     failure = verdict.first_failure
     if failure is not None:
-        title = escape(failure.name) + (" (hidden)" if failure.hidden else "") + f" · {escape(failure.kind or '')}"
+        title = escape(SEP.join(summary.failure_title_parts(failure)))
         parts.append(
             f'<div style="border-left: 4px solid {colour}; padding: 4px 10px; margin: 6px 0;">'
             f"<div><b>{title}</b></div>"
             f'<pre style="white-space: pre-wrap; margin: 4px 0; background: none;">{escape(failure.message)}</pre>'
         )
-        grids = tensor_grids(failure.detail)
+        grids = tensor_grids(failure.detail, Tolerance.for_kata(kata))
         if grids is not None:
             parts.append(grids_html(grids))
         elif picture is not None:
-            from mlkatas.views.terminal import picture_caption
-
-            parts.append(f'<div style="opacity: 0.8; margin-top: 6px;">{escape(picture_caption(picture))}</div>')
+            caption = escape(summary.picture_caption(picture))
+            parts.append(f'<div style="opacity: 0.8; margin-top: 6px;">{caption}</div>')
             parts.append(grids_html(picture.grids))
         parts.append("</div>")
-        others: dict[str, int] = {}
-        for c in verdict.cases:
-            if c.status == "failed" and c is not failure:
-                others[c.kind or "?"] = others.get(c.kind or "?", 0) + 1
+        others = summary.also_failed(verdict)
         if others:
-            listed = ", ".join(f"{n} × {escape(k)}" for k, n in others.items())
-            parts.append(f'<div style="opacity: 0.7;">Also failed: {listed}</div>')
+            parts.append(f'<div style="opacity: 0.7;">{escape(others)}</div>')
     if verdict.output.strip():
         parts.append(
             "<details><summary>your code printed</summary>"

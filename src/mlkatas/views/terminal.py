@@ -9,15 +9,21 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from mlkatas.engine.verdict import Verdict
 from mlkatas.catalog.kata import Kata
-from mlkatas.views.grids import Grids, Picture, Slice, fmt_shape, format_cell
-from mlkatas.views.grids import tensor_grids as grids_for
+from mlkatas.engine.tolerance import Tolerance
+from mlkatas.engine.verdict import Verdict
+from mlkatas.views import summary
+from mlkatas.views.grids import Grids, Slice, format_cell, tensor_grids
+from mlkatas.views.picture import Picture
 
-STATUS_STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold red", "timeout": "bold yellow", "memory": "bold yellow"}
+STATUS_STYLE = {
+    "passed": "bold green", "failed": "bold red", "error": "bold red",
+    "timeout": "bold yellow", "memory": "bold yellow",
+}
 DIFFICULTY_STYLE = {"easy": "green", "medium": "yellow", "hard": "red"}
 DIFFER_STYLE = "bold white on red"
 DIFFER_EXPECTED_STYLE = "bold green underline"
+SEP = "  ·  "  # between the parts of a line
 
 
 def kata_table(katas: list[Kata], solved: set[str] = frozenset(), attempted: set[str] = frozenset()) -> Table:
@@ -30,7 +36,10 @@ def kata_table(katas: list[Kata], solved: set[str] = frozenset(), attempted: set
     table.add_column("time", no_wrap=True)
     table.add_column("topics", style="dim")
     for i, kata in enumerate(katas, 1):
-        mark = Text("✓", style="bold green") if kata.slug in solved else Text("•", style="yellow") if kata.slug in attempted else Text("")
+        if kata.slug in solved:
+            mark = Text("✓", style="bold green")
+        else:
+            mark = Text("•", style="yellow") if kata.slug in attempted else Text("")
         table.add_row(
             str(i),
             mark,
@@ -45,74 +54,56 @@ def kata_table(katas: list[Kata], solved: set[str] = frozenset(), attempted: set
 
 def kata_panel(kata: Kata) -> Panel:
     meta = Text.assemble(
-        (kata.difficulty, DIFFICULTY_STYLE.get(kata.difficulty, "")), f"  ·  {kata.time}  ·  ", (", ".join(kata.topics), "dim")
+        (kata.difficulty, DIFFICULTY_STYLE.get(kata.difficulty, "")), f"{SEP}{kata.time}{SEP}",
+        (", ".join(kata.topics), "dim"),
     )
-    body = Group(meta, Text(""), Markdown(kata.description), Text(""), Text.assemble(("You write: ", "bold"), kata.signature))
+    signature = Text.assemble(("You write: ", "bold"), kata.signature)
+    body = Group(meta, Text(""), Markdown(kata.description), Text(""), signature)
     return Panel(body, title=f"[bold]{kata.slug}[/bold]", title_align="left")
 
 
 def verdict_head(verdict: Verdict) -> Text:
     style = STATUS_STYLE.get(verdict.status, "bold")
-    graded = [c for c in verdict.cases if c.name != "load"]
-    passed = sum(c.status == "passed" for c in graded)
-    return Text.assemble(
-        (f"{verdict.status.upper()}", style),
-        f"  {verdict.kata}  ·  {passed}/{len(graded)} checks passed  ·  {verdict.elapsed_ms:.0f} ms",
-    )
+    return Text.assemble((verdict.status.upper(), style), "  " + SEP.join(summary.head_parts(verdict)))
 
 
-def picture_caption(picture: Picture) -> str:
-    where = f"{picture.case}, rebuilt from its seed {picture.seed} with new values" if picture.seed is not None else picture.case
-    return f"The same mistake on a small case ({where}):"
-
-
-def verdict_view(verdict: Verdict, picture: Picture | None = None) -> Group:
-    """The verdict: status line, then the first failing case (diagnosis, inputs, a picture of
-    expected versus got when small, or of a small case with the same mistake), a count of the
-    other failures, and what the code printed."""
+def verdict_view(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> Group:
+    """The verdict on `kata`: status line, then the first failing case (diagnosis, inputs, a
+    picture of expected versus got when small, or of a small case with the same mistake), a count
+    of the other failures, and what the code printed. Grids mark cells with the kata's tolerance."""
     style = STATUS_STYLE.get(verdict.status, "bold")
     parts: list = [verdict_head(verdict)]
     failure = verdict.first_failure
     if failure is not None:
-        title = f"{failure.name}" + (" (hidden)" if failure.hidden else "") + f"  ·  {failure.kind}"
+        title = SEP.join(summary.failure_title_parts(failure))
         parts.append(Panel(Text(failure.message), title=title, title_align="left", border_style=style))
-        grid = tensor_grids(failure.detail)
-        if grid is not None:
-            parts.append(grid)
+        grids = tensor_grids(failure.detail, Tolerance.for_kata(kata))
+        if grids is not None:
+            parts.append(GridsView(grids))
         elif picture is not None:
-            parts += [Text(picture_caption(picture), style="dim"), GridsView(picture.grids)]
-        others = [c for c in verdict.cases if c.status == "failed" and c is not failure]
+            parts += [Text(summary.picture_caption(picture), style="dim"), GridsView(picture.grids)]
+        others = summary.also_failed(verdict)
         if others:
-            kinds: dict[str, int] = {}
-            for c in others:
-                kinds[c.kind or "?"] = kinds.get(c.kind or "?", 0) + 1
-            parts.append(Text("Also failed: " + ", ".join(f"{n} × {k}" for k, n in kinds.items()), style="dim"))
+            parts.append(Text(others, style="dim"))
     if verdict.output.strip():
-        parts.append(Panel(Text(verdict.output.rstrip()), title="your code printed", title_align="left", border_style="dim"))
+        printed = Text(verdict.output.rstrip())
+        parts.append(Panel(printed, title="your code printed", title_align="left", border_style="dim"))
     return Group(*parts)
 
 
-def tensor_grids(detail: dict) -> "GridsView | None":
+class GridsView:
     """Expected and got for small outputs (up to 4-D, as 2-D slices), the cells that differ
     marked in both; side by side when the terminal is wide enough, else one above the other."""
-    grids = grids_for(detail)
-    if grids is None:
-        return None
-    return GridsView(grids)
 
-
-class GridsView:
     def __init__(self, grids: Grids):
         self.grids = grids
 
     def caption(self) -> Text:
         grids = self.grids
-        caption = Text.assemble(
-            (grids.label, "bold"),
-            f": expected {fmt_shape(grids.expected_shape)}, got {fmt_shape(grids.got_shape)} · {grids.dtype}",
-        )
-        if grids.same_shape and grids.total:
-            caption.append(f" · {grids.differing} of {grids.total} cells differ", style="red" if grids.differing else "green")
+        caption = Text.assemble((grids.label, "bold"), f": {summary.grids_caption(grids)}")
+        differ = summary.cells_differ(grids)
+        if differ:
+            caption.append(f" · {differ}", style="red" if grids.differing else "green")
         if grids.note:
             caption.append(f" ({grids.note})", style="dim")
         return caption
@@ -135,7 +126,7 @@ class GridsView:
             outer.add_row(Group(*left), Group(*right))
             yield outer
         elif grids.same_shape:  # too wide for side by side: each slice's expected above its got
-            for e, g in zip(left, right):
+            for e, g in zip(left, right, strict=True):
                 yield Text("expected", style="bold")
                 yield e
                 yield Text("got", style="bold")
@@ -188,9 +179,8 @@ def hints_view(hints: list[str], revealed: int) -> Group:
     parts = []
     for i, hint in enumerate(hints[:revealed], 1):
         newest = i == revealed
-        parts.append(
-            Panel(Markdown(hint), title=f"hint {i} of {len(hints)}", title_align="left", border_style="yellow" if newest else "dim")
-        )
+        title = f"hint {i} of {len(hints)}"
+        parts.append(Panel(Markdown(hint), title=title, title_align="left", border_style="yellow" if newest else "dim"))
     return Group(*parts)
 
 
@@ -208,6 +198,14 @@ def bar_row(table: Table, label: str, done: int, total: int) -> None:
     table.add_row(label, ProgressBar(total=max(total, 1), completed=done, width=24), f"{done}/{total}")
 
 
+def _bar_table(title: str) -> Table:
+    """A titled table of bar_row rows: label, bar, count."""
+    table = Table(title=title, title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 2))
+    for _ in range(3):
+        table.add_column()
+    return table
+
+
 def progress_view(katas: list[Kata], solved: set[str], attempted: set[str], gave_up: set[str]) -> Group:
     total = len(katas)
     done = sum(k.slug in solved for k in katas)
@@ -217,17 +215,14 @@ def progress_view(katas: list[Kata], solved: set[str], attempted: set[str], gave
     head.add_column(justify="right")
     bar_row(head, "solved", done, total)
 
-    by_difficulty = Table(title="by difficulty", title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 2))
-    for _ in range(3):
-        by_difficulty.add_column()
+    by_difficulty = _bar_table("by difficulty")
     for level in ("easy", "medium", "hard"):
         group = [k for k in katas if k.difficulty == level]
         if group:
-            bar_row(by_difficulty, Text(level, style=DIFFICULTY_STYLE[level]), sum(k.slug in solved for k in group), len(group))
+            label = Text(level, style=DIFFICULTY_STYLE[level])
+            bar_row(by_difficulty, label, sum(k.slug in solved for k in group), len(group))
 
-    by_topic = Table(title="by topic", title_justify="left", show_header=False, show_edge=False, box=None, padding=(0, 2))
-    for _ in range(3):
-        by_topic.add_column()
+    by_topic = _bar_table("by topic")
     topics: dict[str, list[Kata]] = {}
     for k in katas:
         for t in k.topics:
