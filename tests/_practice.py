@@ -26,7 +26,8 @@ def base_env(**extra: str) -> dict:
 def mlkatas(*args: str, cwd: Path, env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
     """`python -m mlkatas ARGS` in `cwd`, as a learner would run it."""
     result = subprocess.run(
-        [sys.executable, "-m", "mlkatas", *args], cwd=cwd, env=env or base_env(), capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "mlkatas", *args],
+        cwd=cwd, env=env or base_env(), capture_output=True, text=True, timeout=timeout,
     )
     result.stdout = ANSI.sub("", result.stdout)
     result.stderr = ANSI.sub("", result.stderr)

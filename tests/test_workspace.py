@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from mlkatas.learner.progress import kata_on, kata_to_work_on
 from mlkatas.learner.workspace import FORMAT, STATE_FILE, Workspace, WorkspaceError
 
 ORDER = ["a", "b", "c", "d"]
@@ -67,6 +68,34 @@ def test_next_and_first_unsolved_follow_the_catalogue_order(ws):
     for slug in ORDER:
         ws.record_check(slug, "passed")
     assert ws.first_unsolved(ORDER) is None and ws.next_unsolved(ORDER, "a") is None
+
+
+def test_the_kata_on_is_the_current_one_solved_or_not(ws):
+    assert kata_on(None, ORDER) == "a"  # no workspace yet: the first kata
+    assert kata_on(ws, ORDER) == "a"  # nothing started: the first unsolved
+    ws.record_check("a", "passed")
+    assert kata_on(ws, ORDER) == "b"
+    ws.start("c", "x")
+    ws.record_check("c", "passed")
+    assert kata_on(ws, ORDER) == "c"  # hint, solution, reset: the kata just solved
+    ws.set_current("removed-from-the-pack")
+    assert kata_on(ws, ORDER) == "b"
+
+
+def test_the_kata_to_work_on_moves_past_a_solved_one(ws):
+    assert kata_to_work_on(ws, ORDER) == "a"
+    ws.start("c", "x")
+    assert kata_to_work_on(ws, ORDER) == "c"  # the current one while it is unsolved
+    ws.record_check("c", "passed")
+    assert kata_to_work_on(ws, ORDER) == "d"  # then the next unsolved after it
+    ws.record_check("d", "passed")
+    assert kata_to_work_on(ws, ORDER) == "a"  # wrapping round
+    for slug in ORDER:
+        ws.record_check(slug, "passed")
+    assert kata_to_work_on(ws, ORDER) == "c"  # all solved: stay where you are
+    ws.set_current("removed-from-the-pack")
+    assert kata_to_work_on(ws, ORDER) == "a"
+    assert kata_to_work_on(ws, []) is None
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from mlkatas.catalog import Catalog, UnknownKata
 from mlkatas.views import terminal as render
+from mlkatas.learner.progress import kata_on
 from mlkatas.learner.workspace import Workspace, WorkspaceError
 
 USAGE_ERROR = 2
@@ -67,9 +68,7 @@ def current_or(ws: Workspace | None, catalog: Catalog, slug: str | None) -> str:
     """The kata a command is about: the given slug, else the current one, else the first unsolved."""
     if slug:
         return get_kata(catalog, slug).slug
-    if ws is not None and ws.current in catalog:
-        return ws.current
-    first = ws.first_unsolved(list(catalog.katas)) if ws is not None else next(iter(catalog.katas), None)
-    if first is None:
+    chosen = kata_on(ws, list(catalog.katas))
+    if chosen is None:
         raise fail_usage("no kata to choose: name one (`mlkatas list` shows them all)")
-    return first
+    return chosen

@@ -19,6 +19,7 @@ from mlkatas.views import terminal as render
 from mlkatas.cli.common import current_or, fail_usage, get_kata, load_catalog, open_workspace, shown_path, workspace_error
 from mlkatas.engine.verdict import Verdict
 from mlkatas.catalog.kata import Kata
+from mlkatas.learner.progress import kata_to_work_on
 from mlkatas.learner.workspace import Workspace, WorkspaceError, starter_file
 
 PANEL = "Practice"
@@ -150,7 +151,7 @@ def check(
         raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
     from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
 
-    from mlkatas.views.grids import find_picture
+    from mlkatas.views.picture import find_picture
 
     picture = None
     try:
@@ -164,7 +165,7 @@ def check(
     if as_json:
         typer.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
-        out.print(render.verdict_view(verdict, picture))
+        out.print(render.verdict_view(verdict, kata, picture))
     after_check(ws, catalog, kata, verdict, out)
     raise typer.Exit(0 if verdict.passed else 1)
 
@@ -301,18 +302,9 @@ def watch(
 
     catalog = load_catalog()
     ws = open_workspace(create=True)
-    if slug is not None:
-        chosen = get_kata(catalog, slug).slug
-    else:
-        order = list(catalog.katas)
-        solved = set(ws.solved())
-        current = ws.current if ws.current in catalog else None
-        if current and current not in solved:
-            chosen = current
-        else:
-            chosen = ws.next_unsolved(order, current) or current or (order[0] if order else None)
-        if chosen is None:
-            raise fail_usage("there are no katas to watch")
+    chosen = get_kata(catalog, slug).slug if slug is not None else kata_to_work_on(ws, list(catalog.katas))
+    if chosen is None:
+        raise fail_usage("there are no katas to watch")
     try:
         code = watch_mode.run(catalog, ws, chosen, poll=poll, manual=manual)
     except WorkspaceError as exc:

@@ -48,7 +48,9 @@ RECORD_TYPES: dict[str, tuple[type, ...]] = {
 
 
 class WorkspaceError(Exception):
-    """The state file cannot be used as it is; says which file and what is wrong."""
+    """The state file cannot be used as it is (not JSON, not ours, from a newer mlkatas, a
+    field of the wrong type, unreadable): `path` says which file and `problem` what is wrong.
+    The file is left as it is; front ends report it and stop."""
 
     def __init__(self, path: Path, problem: str):
         self.path = path
@@ -76,7 +78,9 @@ def new_record() -> dict:
 def validate_state(data: object, path: Path) -> dict:
     """The state as a dict, or a WorkspaceError saying why it cannot be trusted."""
     if not isinstance(data, dict) or data.get("tool") != TOOL:
-        raise WorkspaceError(path, f'not an mlkatas state file (no "tool": "{TOOL}" marker); move it away or use another folder')
+        raise WorkspaceError(
+            path, f'not an mlkatas state file (no "tool": "{TOOL}" marker); move it away or use another folder'
+        )
     version = data.get("format")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise WorkspaceError(path, f'corrupt: "format" must be a positive integer, not {version!r}')
@@ -92,7 +96,8 @@ def validate_state(data: object, path: Path) -> dict:
             raise WorkspaceError(path, f'corrupt: the record of "{slug}" must be an object')
         for key, types in RECORD_TYPES.items():
             if key in record and (not isinstance(record[key], types) or isinstance(record[key], bool)):
-                raise WorkspaceError(path, f'corrupt: "{slug}"."{key}" has the wrong type ({type(record[key]).__name__})')
+                wrong = type(record[key]).__name__
+                raise WorkspaceError(path, f'corrupt: "{slug}"."{key}" has the wrong type ({wrong})')
     current = data.get("current")
     if current is not None and not isinstance(current, str):
         raise WorkspaceError(path, 'corrupt: "current" must be a slug')
@@ -110,7 +115,13 @@ def starter_file(kata: "Kata") -> str:
 
 
 class Workspace:
-    """A workspace folder: `<root>/<slug>.py` per kata and `<root>/.mlkatas-state.json`."""
+    """The learner's workspace folder: `<root>/<slug>.py` per kata, old versions in
+    `<root>/backups/`, and the state file `<root>/.mlkatas-state.json`.
+
+    Reads (`state`, `record`, `solved`, ...) use the state as last read or written; every change
+    (`start`, `record_check`, `reveal_hint`, `give_up`, `reset`) re-reads it under the lock,
+    changes it and writes it back whole, so a watch and a check running at once lose nothing.
+    Which kata the learner is on is decided in learner/progress.py."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -137,10 +148,6 @@ class Workspace:
         """The existing workspace, or a new one at `./katas` (created on the first save)."""
         found = cls.find(start)
         return found if found is not None else cls(Path(start or Path.cwd()) / WORKSPACE_DIR)
-
-    @property
-    def exists(self) -> bool:
-        return self.state_path.is_file()
 
     # -- the state file -------------------------------------------------------------------
     @property
