@@ -3,7 +3,8 @@ reference solution did not pass (those figures would time an error, not a verdic
 
 from rich.console import Console
 
-from mlkatas.devtools.judgebench import BenchResult, percentile, report
+from mlkatas.devtools.judgebench import BenchResult, report
+from mlkatas.devtools.stats import percentile
 
 
 def result(statuses: set[str]) -> BenchResult:

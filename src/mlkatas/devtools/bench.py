@@ -6,19 +6,15 @@ cases, with no child process, no transfer and no comparison. The difference is t
 
 from __future__ import annotations
 
-import statistics
 import time
 
 from rich.console import Console
 from rich.table import Table
 
 from mlkatas.catalog import Catalog
+from mlkatas.devtools.stats import median
 from mlkatas.engine.suite import call_entry
 from mlkatas.catalog.kata import Kata
-
-
-def _median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
 
 
 def bench_katas(katas: list[Kata], catalog: Catalog, repeat: int, out: Console) -> list[dict]:
@@ -51,9 +47,9 @@ def bench_katas(katas: list[Kata], catalog: Catalog, repeat: int, out: Console) 
             row = {
                 "kata": kata.slug,
                 "cases": len(suite.cases),
-                "grade_p50_ms": _median_ms(grade_times),
+                "grade_p50_ms": median(grade_times) * 1000,
                 "grade_max_ms": max(grade_times) * 1000,
-                "in_process_ms": _median_ms(direct_times),
+                "in_process_ms": median(direct_times) * 1000,
                 "status": "/".join(sorted(statuses)),
             }
             rows.append(row)

@@ -13,7 +13,6 @@ import codecs
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from mlkatas.catalog.kata import Kata
+from mlkatas.devtools.stats import summary_ms
 from mlkatas.learner.workspace import WORKSPACE_ENV
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Za-z0-9]|[=>78])")
@@ -120,18 +120,6 @@ def _write(path: Path, text: str) -> None:
         f.write(text)
 
 
-def _ms_stats(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-    return {
-        "n": len(samples),
-        "p50_ms": round(statistics.median(samples), 1),
-        "p90_ms": round(p90, 1),
-        "min_ms": round(ordered[0], 1),
-        "max_ms": round(ordered[-1], 1),
-    }
-
-
 def time_watch(kata: Kata, repeat: int, root: Path) -> tuple[list[float], list[float]]:
     """(save-to-verdict ms, the judge's own grading ms) for `repeat` saves in a real watch."""
     workspace = root / "katas"
@@ -190,9 +178,9 @@ def bench_watch(kata: Kata, repeat: int, cold: int, out: Console, as_json: bool 
         cold_samples = time_cold_check(kata, cold, root) if cold else []
     result = {
         "kata": kata.slug,
-        "watch_save_to_verdict": _ms_stats(latencies),
-        "watch_grading_shown": _ms_stats(grading) if grading else None,
-        "cold_check": _ms_stats(cold_samples) if cold_samples else None,
+        "watch_save_to_verdict": summary_ms(latencies),
+        "watch_grading_shown": summary_ms(grading) if grading else None,
+        "cold_check": summary_ms(cold_samples) if cold_samples else None,
     }
     if as_json:
         print(json.dumps(result, indent=2))

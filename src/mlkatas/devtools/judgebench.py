@@ -20,7 +20,6 @@ judge's own cost; `--kata` picks another.
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -30,6 +29,7 @@ from dataclasses import dataclass, field
 from rich.console import Console
 
 from mlkatas.catalog import Catalog
+from mlkatas.devtools.stats import median, percentile
 
 TARGET_SPEEDUP = 100
 IDLE_S = 0.05  # "idle": no submission for this long before the next one arrives
@@ -55,11 +55,11 @@ class BenchResult:
 
     @property
     def cold_p50(self) -> float:
-        return statistics.median(self.cold_ms)
+        return median(self.cold_ms)
 
     @property
     def warm_p50(self) -> float:
-        return statistics.median(self.warm_ms)
+        return median(self.warm_ms)
 
     @property
     def warm_p99(self) -> float:
@@ -67,7 +67,7 @@ class BenchResult:
 
     @property
     def back_to_back_p50(self) -> float:
-        return statistics.median(self.back_to_back_ms)
+        return median(self.back_to_back_ms)
 
     @property
     def valid(self) -> bool:
@@ -91,14 +91,6 @@ class BenchResult:
             "in_process_ms": round(self.in_process_ms, 2),
             "statuses": sorted(self.statuses), "valid": self.valid,
         }
-
-
-def percentile(samples: list[float], pct: float) -> float:
-    ordered = sorted(samples)
-    rank = (len(ordered) - 1) * pct / 100
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
 def busy_cpu_s() -> float | None:
@@ -134,7 +126,7 @@ def in_process_ms(suite, kind: str, runs: int = 5) -> float:
         for case in suite.cases:
             call_entry(suite.reference, kind, case)
         samples.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples)
+    return median(samples)
 
 
 def lightest_kata(judge, catalog: Catalog) -> str:

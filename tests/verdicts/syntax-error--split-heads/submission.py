@@ -1,0 +1,5 @@
+from einops import rearrange
+
+
+def split_heads(x, num_heads)
+    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)
