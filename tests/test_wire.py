@@ -6,14 +6,17 @@ import socket
 import pytest
 import torch
 
-from mlkatas.judge.protocol import wire
+from mlkatas.judge.protocol import messages, wire
 
 
 def roundtrip(value):
-    """What a child sends back: contiguous blobs."""
+    """What a child sends back (contiguous blobs), read as the judge reads it: the JSON checked
+    against the protocol, then rebuilt."""
     blobs = []
     desc = wire.encode(value, blobs)
-    return wire.decode(desc, blobs)
+    report = {"event": "cases", "items": [{"i": 0, "ok": True, "output": desc}]}
+    message = messages.decode_run_message(wire.dumps(report).encode())
+    return wire.value_from_message(message.items[0].output, blobs)
 
 
 def through_arena(value):
@@ -106,4 +109,4 @@ def test_a_pickle_is_not_a_frame():
 def test_tensor_with_wrong_byte_count_is_refused():
     blobs = [b"\x00" * 3]
     with pytest.raises(wire.WireError, match="needs 16 bytes"):
-        wire.decode({"t": "tensor", "dtype": "float32", "shape": [4], "blob": 0}, blobs)
+        wire.value_from_message(messages.TensorValue("float32", [4], 0), blobs)

@@ -28,7 +28,6 @@ from mlkatas.devtools.stats import summary_ms
 from mlkatas.learner.workspace import WORKSPACE_ENV
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][A-Za-z0-9]|[=>78])")
-STATUS = re.compile(r"\b(PASSED|FAILED|ERROR|TIMEOUT|MEMORY)\b")
 GRADE_MS = re.compile(r"checks passed\s+·\s+(\d+) ms")
 
 

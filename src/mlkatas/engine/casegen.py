@@ -18,7 +18,6 @@ import torch
 
 FLOATS = ("float32", "float64", "bfloat16")
 INTS = ("int64", "int32")
-ALL_DTYPES = FLOATS + INTS
 
 
 def dtype_of(name: str) -> torch.dtype:

@@ -14,15 +14,37 @@ from mlkatas.engine.explain import explain_rearrangement
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import CaseResult, Verdict, graded_cases, status_for
-from mlkatas.engine.vocabulary import Kind, Status, known_kind
+from mlkatas.engine.vocabulary import Kind, Status
+
+
+@dataclass
+class LoadOutcome:
+    """Whether the learner's file ran and defined the entry point (the child's word, checked)."""
+
+    ok: bool
+    kind: Kind | None = None  # why not, when not ok
+    message: str = ""
+    missing: bool = False  # the file ran but does not define the entry point
+
+
+@dataclass
+class CaseOutcome:
+    """One case as the judge received it: the output, rebuilt from plain data, and which
+    arguments were changed; or the kind and message of the failure the child reported."""
+
+    ok: bool
+    value: Any = None
+    mutated: list[int] = field(default_factory=list)  # argument indices
+    kind: Kind | None = None  # when not ok
+    message: str = ""
 
 
 @dataclass
 class RunReport:
     """What the judge learned from one child run (all plain data)."""
 
-    load: dict | None = None  # the child's "load" event
-    outcomes: dict[int, dict] = field(default_factory=dict)  # case index -> "case" event, output decoded
+    load: LoadOutcome | None = None
+    outcomes: dict[int, CaseOutcome] = field(default_factory=dict)  # case index -> its outcome
     probe_counts: list | None = None
     log: str = ""
     stopped: Mismatch | None = None  # timeout/memory/crash that ended the run early
@@ -41,11 +63,11 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
     results: list[CaseResult] = []
     if report.violation and report.stopped is not None:  # nothing the child said counts
         return _verdict(suite, [CaseResult("run", False, "failed", "error", report.stopped.message)], report, elapsed_ms)
-    if report.load is not None and not report.load.get("ok"):
-        message = clean_text(report.load.get("message", ""))
-        if report.load.get("missing"):
+    if report.load is not None and not report.load.ok:
+        message = clean_text(report.load.message)
+        if report.load.missing:
             message = f"your file does not define `{kata.entry}`; the kata expects {kata.signature}"
-        return _verdict(suite, [CaseResult("load", False, "failed", _child_kind(report.load), message)], report, elapsed_ms)
+        return _verdict(suite, [CaseResult("load", False, "failed", report.load.kind or Kind.ERROR, message)], report, elapsed_ms)
     if report.load is None:
         stopped = report.stopped or Mismatch("error", "your code ended the run before the judge could load it")
         return _verdict(suite, [CaseResult("load", False, "failed", stopped.kind, stopped.message)], report, elapsed_ms)
@@ -74,19 +96,19 @@ def compare_case(suite: Suite, index: int, got: Any, tol: Tolerance) -> Mismatch
     return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
 
 
-def judge_case(suite: Suite, index: int, outcome: dict, tol: Tolerance, compared: dict | None = None,
+def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance, compared: dict | None = None,
                deadline: float | None = None) -> Mismatch | None:
     case = suite.cases[index]
-    if not outcome.get("ok"):
-        return Mismatch(_child_kind(outcome), clean_text(outcome.get("message", "your code raised an error")))
-    got = outcome["value"]
+    if not outcome.ok:
+        return Mismatch(outcome.kind or Kind.ERROR, clean_text(outcome.message or "your code raised an error"))
+    got = outcome.value
     if compared is not None and index in compared:
         mismatch = compared[index]
     else:
         mismatch = compare_case(suite, index, got, tol)
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
         return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
-    mutated = outcome.get("mutated") or []
+    mutated = outcome.mutated
     if mutated:
         return Mismatch("mutated_input", _mutation_message(suite, case, mutated))
     if mismatch is None:
@@ -106,12 +128,6 @@ NO_REPORT = (
     "no result came back for this case although your code finished: something in your file "
     "interfered with the judge's harness in its process"
 )
-
-
-def _child_kind(event: dict) -> str:
-    """The kind a child reported, if it is one we know; the child's word is not trusted further."""
-    kind = event.get("kind")
-    return known_kind(kind) or Kind.ERROR
 
 
 def _tensor_dtypes(args) -> frozenset:
@@ -196,7 +212,7 @@ def _fmt_sizes(sizes: dict) -> str:
     return " ".join(f"{k}={v}" for k, v in sizes.items())
 
 
-def _result(suite: Suite, index: int, mismatch: Mismatch | None, outcome: dict | None = None) -> CaseResult:
+def _result(suite: Suite, index: int, mismatch: Mismatch | None, outcome: CaseOutcome | None = None) -> CaseResult:
     case = suite.cases[index]
     if mismatch is None:
         return CaseResult(case.name, case.hidden, "passed")
@@ -213,9 +229,9 @@ def _result(suite: Suite, index: int, mismatch: Mismatch | None, outcome: dict |
     return CaseResult(case.name, case.hidden, "failed", mismatch.kind, message, detail)
 
 
-def _small_tensors(expected: Any, outcome: dict) -> dict:
+def _small_tensors(expected: Any, outcome: CaseOutcome) -> dict:
     """Expected and got, when small enough to draw (terminal grids, notebook tables)."""
-    got = outcome.get("value")
+    got = outcome.value
     if isinstance(expected, torch.Tensor) and isinstance(got, torch.Tensor) and expected.numel() <= 256:
         return {"expected": expected, "got": got}
     return {}
@@ -243,4 +259,4 @@ def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:
     return Verdict(slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)])
 
 
-__all__ = ["RunReport", "compare_case", "grade_report", "source_problem_verdict"]
+__all__ = ["CaseOutcome", "LoadOutcome", "RunReport", "compare_case", "grade_report", "source_problem_verdict"]

@@ -17,7 +17,8 @@ from typing import Any
 from mlkatas.catalog import Catalog
 from mlkatas.engine.compare import Mismatch
 from mlkatas.engine.tolerance import Tolerance
-from mlkatas.engine.grading import RunReport, compare_case, grade_report, source_problem_verdict
+from mlkatas.engine.grading import CaseOutcome, LoadOutcome, RunReport, compare_case, grade_report, source_problem_verdict
+from mlkatas.engine.vocabulary import Kind
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.verdict import Verdict
 from mlkatas.judge.protocol import messages as protocol, wire
@@ -256,10 +257,10 @@ class RunReader:
         if isinstance(message, protocol.Load):
             if report.load is not None:
                 raise protocol.ProtocolError("a second load message")
-            report.load = name_memory_limit(
-                {"ok": message.ok, "kind": message.kind, "message": message.message, "missing": message.missing}, self.limits)
+            report.load = LoadOutcome(message.ok, message.kind, with_memory_limit(message.kind, message.message, self.limits),
+                                      message.missing)
         elif isinstance(message, protocol.Cases):
-            if report.load is None or not report.load["ok"]:
+            if report.load is None or not report.load.ok:
                 raise protocol.ProtocolError("case results before the file loaded")
             for item in message.items:
                 self._take_case(item, blobs)
@@ -282,10 +283,10 @@ class RunReader:
         # the inputs as they are now, the child gone: a write undone by a later case still counts
         now = self.shared.snapshot()
         for index, outcome in report.outcomes.items():
-            if outcome["ok"]:
+            if outcome.ok:
                 written = [j for j, (a, b) in enumerate(self.spans[index]) if now[a:b] != self.shared.pristine[a:b]]
                 if written:
-                    outcome["mutated"] = sorted(set(outcome["mutated"]) | set(written))
+                    outcome.mutated = sorted(set(outcome.mutated) | set(written))
         return report
 
     def _take_case(self, item: protocol.CaseReport, blobs: list[bytes]) -> None:
@@ -293,7 +294,8 @@ class RunReader:
         if index >= len(self.suite.cases) or index in report.outcomes:
             raise protocol.ProtocolError(f"a result for case {index}, which the job has not asked for (again)")
         if not item.ok:
-            outcome = name_memory_limit({"ok": False, "kind": item.kind or "error", "message": item.message}, self.limits)
+            kind = item.kind or Kind.ERROR
+            outcome = CaseOutcome(False, kind=kind, message=with_memory_limit(kind, item.message, self.limits))
         else:
             spans = self.spans[index]
             if item.output is None or any(j >= len(spans) for j in item.mutated):
@@ -303,7 +305,7 @@ class RunReader:
             except wire.WireError as exc:
                 raise protocol.ProtocolError(str(exc)) from None
             written = [j for j, (a, b) in enumerate(spans) if self.shared.changed(a, b)]
-            outcome = {"ok": True, "value": value, "mutated": sorted(set(item.mutated) | set(written))}
+            outcome = CaseOutcome(True, value, sorted(set(item.mutated) | set(written)))
             try:
                 report.compared[index] = compare_case(self.suite, index, value, self.tol)
             except Exception:  # noqa: BLE001 - compared again after the run, where the error shows
@@ -319,11 +321,11 @@ def cut_log(text: str, limit: int) -> str:
     return text[:limit] + f"\n[... {len(text) - limit} more characters of output cut]"
 
 
-def name_memory_limit(event: dict, limits: Limits) -> dict:
+def with_memory_limit(kind: str | None, message: str, limits: Limits) -> str:
     """A MemoryError does not say which limit it hit: add it."""
-    if event.get("kind") == "memory" and "limit" not in str(event.get("message", "")):
-        event["message"] = f"{event.get('message', '')}\n  (out of memory: the memory limit is {limits.memory_mb} MB)".lstrip()
-    return event
+    if kind == Kind.MEMORY and "limit" not in message:
+        return f"{message}\n  (out of memory: the memory limit is {limits.memory_mb} MB)".lstrip()
+    return message
 
 
 def why_stopped(run: ChildRun, limits: Limits) -> Mismatch:

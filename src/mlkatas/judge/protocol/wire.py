@@ -172,13 +172,13 @@ class ArenaView:
         return flat.view(shape) if stride is None else flat.as_strided(shape, stride)
 
 
-def decode(desc: Any, source: "list[bytes] | ArenaView") -> Any:
+def decode(desc: Any, source: "ArenaView") -> Any:
     """Rebuild a value from its description. Objects described as "other" come back as Opaque."""
     if not isinstance(desc, dict) or "t" not in desc:
         raise WireError(f"malformed value description: {str(desc)[:80]}")
     kind = desc["t"]
     if kind == "tensor":
-        return source.tensor(desc) if isinstance(source, ArenaView) else _decode_blob(desc, source)
+        return source.tensor(desc)
     if kind == "py":
         return desc["v"]
     if kind == "float":
@@ -189,16 +189,6 @@ def decode(desc: Any, source: "list[bytes] | ArenaView") -> Any:
     if kind == "other":
         return Opaque(str(desc.get("type", "object")))
     raise WireError(f"unknown value kind {kind!r}")
-
-
-def _decode_blob(desc: dict, blobs: list[bytes]) -> torch.Tensor:
-    dtype = _DTYPES.get(str(desc.get("dtype")))
-    if dtype is None:
-        raise WireError(f"unknown dtype {desc.get('dtype')!r}")
-    shape = [int(s) for s in desc["shape"]]
-    if any(s < 0 for s in shape):
-        raise WireError("negative size in a tensor's shape")
-    return tensor_from_blob(dtype, shape, blobs[int(desc["blob"])])
 
 
 def tensor_from_blob(dtype: torch.dtype, shape: list[int], raw: bytes) -> torch.Tensor:

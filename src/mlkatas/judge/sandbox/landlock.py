@@ -88,12 +88,6 @@ def enforce(ruleset_fd: int) -> None:
         os.close(ruleset_fd)
 
 
-def restrict(abi: int, read: list[str], write: list[str], devices: list[str] = ()) -> list[str]:
-    fd, scope = ruleset(abi, read, write, devices)
-    enforce(fd)
-    return scope
-
-
 def _allow(ruleset: int, path: str, rights: int) -> None:
     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
     try:

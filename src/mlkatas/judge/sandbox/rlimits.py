@@ -15,7 +15,6 @@ def vm_size_bytes() -> int:
     return 0
 
 
-_vm_size_bytes = vm_size_bytes  # the old private name
 
 
 def _lower(which: int, value: int) -> None:

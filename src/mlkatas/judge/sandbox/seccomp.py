@@ -85,7 +85,7 @@ def build(own_pid: int):
     for name in DENIED:
         rule(deny, name)
     rule(sc.ERRNO(errno.ENOSYS), "clone3")
-    rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, 0x00010000, 0))  # without CLONE_THREAD: a process
+    rule(deny, "clone", sc.Arg(0, sc.MASKED_EQ, linux.CLONE_THREAD, 0))  # without CLONE_THREAD: a process
     for name in SELF_ONLY:
         rule(deny, name, sc.Arg(0, sc.NE, own_pid))
     for name in SELF_AS_ZERO:
