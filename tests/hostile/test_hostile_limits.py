@@ -22,8 +22,21 @@ from mlkatas.catalog import BUILTIN_PACKS
 from mlkatas.judge import Judge
 from mlkatas.judge.sandbox.modes import SIMULATE_ENV
 
-from ._harness import (LIMITS, RIGHT, SLUG, ProcessWatch, _read, assert_contained, assert_still_grades, attack, describe,
-                       marker, process_state, processes_with, reap)
+from ._harness import (
+    LIMITS,
+    RIGHT,
+    SLUG,
+    ProcessWatch,
+    _read,
+    assert_contained,
+    assert_still_grades,
+    attack,
+    describe,
+    marker,
+    process_state,
+    processes_with,
+    reap,
+)
 
 WEAKER = "weaker strict sandbox"  # what SandboxPlan.note() puts on every verdict of such a judge
 

@@ -4,9 +4,9 @@ through io_uring, whose operations do not pass through a seccomp filter."""
 
 from __future__ import annotations
 
+import secrets
 import select
 import socket
-import secrets
 
 import pytest
 

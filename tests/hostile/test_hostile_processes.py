@@ -11,8 +11,20 @@ import sys
 
 import pytest
 
-from ._harness import (LIMITS, SLUG, ProcessWatch, assert_contained, assert_still_grades, attack, describe, marker,
-                       process_state, reap, require_containment, wait_gone)
+from ._harness import (
+    LIMITS,
+    SLUG,
+    ProcessWatch,
+    assert_contained,
+    assert_still_grades,
+    attack,
+    describe,
+    marker,
+    process_state,
+    reap,
+    require_containment,
+    wait_gone,
+)
 
 # Shared by the attacks: a command that, if it ever runs, is visible from the host with the
 # marker in its command line, detaches into its own session and outlives the child.

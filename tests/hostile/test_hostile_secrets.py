@@ -3,7 +3,16 @@ environment, other processes through /proc, and the kata packs' reference soluti
 
 from __future__ import annotations
 
-from ._harness import LIMITS, MEMORY_CANARY, MEMORY_CANARY_PREFIX, SECRET_ENV, SLUG, assert_contained, assert_still_grades, attack
+from ._harness import (
+    LIMITS,
+    MEMORY_CANARY,
+    MEMORY_CANARY_PREFIX,
+    SECRET_ENV,
+    SLUG,
+    assert_contained,
+    assert_still_grades,
+    attack,
+)
 
 READ_CANARY_FILE = '''
 paths = [@FILE@, @DIR@ + "/./secret.txt", "/proc/self/root" + @FILE@, "/proc/1/root" + @FILE@,

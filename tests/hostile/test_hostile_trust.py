@@ -12,8 +12,19 @@ import time
 
 import pytest
 
-from ._harness import (FIRST_CALL_ONLY, LIMITS, PRELUDE, RIGHT, SLUG, PeakRSS, assert_contained, assert_still_grades, attack, describe,
-                       verdict_text)
+from ._harness import (
+    FIRST_CALL_ONLY,
+    LIMITS,
+    PRELUDE,
+    RIGHT,
+    SLUG,
+    PeakRSS,
+    assert_contained,
+    assert_still_grades,
+    attack,
+    describe,
+    verdict_text,
+)
 
 WRONG = "\n\ndef split_heads(x, num_heads):\n    return x\n"
 

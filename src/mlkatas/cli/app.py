@@ -8,11 +8,11 @@ from typing import Optional
 import typer
 from rich.markup import escape
 
-from mlkatas.cli import practice
-from mlkatas.views import terminal as render
-from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
 from mlkatas.catalog.kata import DIFFICULTIES
+from mlkatas.cli import practice
+from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
 from mlkatas.learner.workspace import Workspace, WorkspaceError
+from mlkatas.views import terminal as render
 
 app = typer.Typer(
     name="mlkatas",
@@ -117,8 +117,8 @@ def dev_bench_judge(
     as_json: bool = typer.Option(False, "--json", help="Also print the figures as JSON."),
 ) -> None:
     """Cold start vs warm strict verdicts: p50/p99 latency, verdicts per second alone and with the pool busy."""
-    from mlkatas.judge import SandboxUnavailable
     from mlkatas.devtools.judgebench import bench_judge
+    from mlkatas.judge import SandboxUnavailable
 
     catalog = load_catalog()
     if kata is not None:

@@ -8,9 +8,9 @@ import typer
 from rich.markup import escape
 
 from mlkatas.catalog import Catalog, UnknownKata
-from mlkatas.views import terminal as render
 from mlkatas.learner.progress import kata_on
 from mlkatas.learner.workspace import Workspace, WorkspaceError
+from mlkatas.views import terminal as render
 
 USAGE_ERROR = 2
 

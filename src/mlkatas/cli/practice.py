@@ -15,12 +15,20 @@ from rich.console import Console
 from rich.text import Text
 
 from mlkatas.catalog import Catalog
-from mlkatas.views import terminal as render
-from mlkatas.cli.common import current_or, fail_usage, get_kata, load_catalog, open_workspace, shown_path, workspace_error
-from mlkatas.engine.verdict import Verdict
 from mlkatas.catalog.kata import Kata
+from mlkatas.cli.common import (
+    current_or,
+    fail_usage,
+    get_kata,
+    load_catalog,
+    open_workspace,
+    shown_path,
+    workspace_error,
+)
+from mlkatas.engine.verdict import Verdict
 from mlkatas.learner.progress import kata_to_work_on
 from mlkatas.learner.workspace import Workspace, WorkspaceError, starter_file
+from mlkatas.views import terminal as render
 
 PANEL = "Practice"
 
@@ -150,7 +158,6 @@ def check(
     except OSError as exc:
         raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
     from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
-
     from mlkatas.views.picture import find_picture
 
     picture = None

@@ -12,9 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from mlkatas.catalog import Catalog
+from mlkatas.catalog.kata import Kata
 from mlkatas.devtools.stats import median
 from mlkatas.engine.suite import call_entry
-from mlkatas.catalog.kata import Kata
 
 
 def bench_katas(katas: list[Kata], catalog: Catalog, repeat: int, out: Console) -> list[dict]:

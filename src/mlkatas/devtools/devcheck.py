@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlkatas.catalog.kata import Kata
-from mlkatas.catalog.kata import KataFormatError
+from mlkatas.catalog.kata import Kata, KataFormatError
 
 MIN_HIDDEN = 50
 MIN_HINTS = 2

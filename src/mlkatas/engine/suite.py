@@ -16,9 +16,9 @@ from typing import Any, Callable
 
 import torch
 
+from mlkatas.catalog.kata import Kata, KataFormatError
 from mlkatas.engine.casegen import Case, analogous_case, build_cases, rule_probes
 from mlkatas.engine.layout import non_overlapping
-from mlkatas.catalog.kata import Kata, KataFormatError
 
 
 def import_file(path: Path, name: str) -> ModuleType:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlkatas.engine.vocabulary import STOPPING_KINDS, CaseStatus, Kind, Status
-
+from mlkatas.engine.vocabulary import STOPPING_KINDS, CaseStatus, Status
 
 # Results that stand for the whole run rather than a check: the file did not load ("load"), or
 # the child broke the protocol ("run"). They are not counted as checks.

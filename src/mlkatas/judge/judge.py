@@ -15,19 +15,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from mlkatas.catalog import Catalog
+from mlkatas.catalog.kata import Kata, Limits
 from mlkatas.engine.compare import Mismatch
-from mlkatas.engine.tolerance import Tolerance
-from mlkatas.engine.grading import CaseOutcome, LoadOutcome, RunReport, compare_case, grade_report, source_problem_verdict
-from mlkatas.engine.vocabulary import Kind
+from mlkatas.engine.grading import (
+    CaseOutcome,
+    LoadOutcome,
+    RunReport,
+    compare_case,
+    grade_report,
+    source_problem_verdict,
+)
 from mlkatas.engine.suite import Suite
+from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import Verdict
-from mlkatas.judge.protocol import messages as protocol, wire
+from mlkatas.engine.vocabulary import Kind
+from mlkatas.judge.protocol import messages as protocol
+from mlkatas.judge.protocol import wire
+from mlkatas.judge.protocol.shared_inputs import SharedInputs
+from mlkatas.judge.sandbox.modes import SandboxPlan, plan_for
+from mlkatas.judge.source import SourceProblem, check_source
 from mlkatas.judge.worker.pool import ZygotePool
 from mlkatas.judge.worker.zygote import ChildRun, RunBudget, ZygoteDied
-from mlkatas.judge.sandbox.modes import SandboxPlan, plan_for
-from mlkatas.judge.protocol.shared_inputs import SharedInputs
-from mlkatas.judge.source import SourceProblem, check_source
-from mlkatas.catalog.kata import Kata, Limits
 
 log = logging.getLogger("mlkatas.judge")
 # The judge's own work on a verdict after the run (comparing, searching for an explanation of a

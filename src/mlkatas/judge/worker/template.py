@@ -19,7 +19,6 @@ import traceback
 from mlkatas.judge.protocol.shared_inputs import SharedInputs
 from mlkatas.judge.sandbox import linux
 
-
 REHEARSAL = """
 import torch
 from einops import rearrange, reduce, repeat

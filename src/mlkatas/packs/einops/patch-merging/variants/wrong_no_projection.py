@@ -1,6 +1,6 @@
 # expect: shape
-from torch import nn
 from einops import rearrange
+from torch import nn
 
 
 class PatchMerging(nn.Module):

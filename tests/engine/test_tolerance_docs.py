@@ -6,7 +6,7 @@ from pathlib import Path
 
 from mlkatas.engine.tolerance import DEFAULT_TOLERANCES
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "writing-katas.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "writing-katas.md"
 HEADER = "| dtype | rtol | atol |"
 
 

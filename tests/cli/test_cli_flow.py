@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from _practice import TINY_WRONG, base_env, mlkatas, mlkatas_json, write_tiny_pack
+from tests._practice import TINY_WRONG, base_env, mlkatas, mlkatas_json, write_tiny_pack
 from mlkatas.catalog import Catalog
 
 CATALOG = Catalog.load()

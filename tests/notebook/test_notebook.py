@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from _practice import TINY_WRONG, base_env, write_tiny_pack
+from tests._practice import TINY_WRONG, base_env, write_tiny_pack
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")

@@ -96,7 +96,7 @@ def test_cli_check_in_strict_mode(tmp_path):
 
 # -- containment basics (the hostile suite has the rest) --------------------------------------
 def test_packs_are_hidden_and_the_package_is_read_only(strict):
-    packs = Path(__file__).resolve().parents[1] / "src" / "mlkatas" / "packs"
+    packs = Path(__file__).resolve().parents[2] / "src" / "mlkatas" / "packs"
     top = f'''
 import os
 found = []

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from _practice import base_env
+from tests._practice import base_env
 from mlkatas.catalog import Catalog
 from mlkatas.devtools.bench_watch import PtyProcess
 

@@ -3,9 +3,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
-
-import pytest
 
 RIGHT = 'from einops import rearrange\n\ndef split_heads(x, num_heads):\n    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)\n'
 

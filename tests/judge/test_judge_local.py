@@ -178,10 +178,10 @@ def _read_as_the_judge_does(suite, frames):
     import json
 
     from mlkatas.engine.grading import grade_report
-    from mlkatas.judge.protocol import messages as protocol
     from mlkatas.judge.judge import RunReader, encode_inputs
-    from mlkatas.judge.worker.zygote import ChildRun
+    from mlkatas.judge.protocol import messages as protocol
     from mlkatas.judge.protocol.shared_inputs import SharedInputs
+    from mlkatas.judge.worker.zygote import ChildRun
 
     inputs = encode_inputs(suite)
     run = ChildRun()
