@@ -55,9 +55,19 @@ def test_a_bad_field_is_reported_by_file_and_field_and_the_rest_loads(pack):
         (lambda d: (d / "kata.toml").write_text("slug = [unclosed"), None, "invalid TOML"),
         (lambda d: (d / "solution.py").write_text("def f(:\n"), None, "syntax error on line 1"),
         (lambda d: (d / "solution.py").write_text("def other(x):\n    return x\n"), "entry", "does not define"),
-        (lambda d: (d / "variants" / "wrong_x.py").write_text("def split_heads(x, h):\n    return x\n"), "expect", "# expect: KIND"),
+        (
+            lambda d: (d / "variants" / "wrong_x.py").write_text("def split_heads(x, h):\n    return x\n"),
+            "expect",
+            "# expect: KIND",
+        ),
         (lambda d: (d / "variants" / "wrong_x.py").write_text("# expect: wrongness\n"), "expect", "unknown kind"),
-        (lambda d: (d / "kata.toml").write_text((d / "kata.toml").read_text().replace('time = "<10 mins"', 'time = "5 minutes"')), "time", "<10 mins"),
+        (
+            lambda d: (d / "kata.toml").write_text(
+                (d / "kata.toml").read_text().replace('time = "<10 mins"', 'time = "5 minutes"')
+            ),
+            "time",
+            "<10 mins",
+        ),
     ],
 )
 def test_malformed_katas_name_the_problem(pack, mutate, field, words):

@@ -4,11 +4,16 @@ import json
 import subprocess
 import sys
 
-RIGHT = 'from einops import rearrange\n\ndef split_heads(x, num_heads):\n    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)\n'
+RIGHT = (
+    'from einops import rearrange\n\ndef split_heads(x, num_heads):\n'
+    '    return rearrange(x, "b n (h d) -> b h n d", h=num_heads)\n'
+)
 
 
 def mlkatas(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "mlkatas", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "mlkatas", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_list_json_has_the_documented_fields():

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from tests._practice import TINY_WRONG, base_env, mlkatas, mlkatas_json, write_tiny_pack
 from mlkatas.catalog import Catalog
+from tests._practice import TINY_WRONG, base_env, mlkatas, mlkatas_json, write_tiny_pack
 
 CATALOG = Catalog.load()
 SPLIT = CATALOG.get("split-heads")

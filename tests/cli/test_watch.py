@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from tests._practice import base_env
 from mlkatas.catalog import Catalog
 from mlkatas.devtools.bench_watch import PtyProcess
+from tests._practice import base_env
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 

@@ -89,7 +89,9 @@ def describe(v) -> str:
     return f"status={v.status} kind={v.kind}\nsummary: {v.summary}\noutput:\n{v.output[:3000]}"
 
 
-def assert_contained(v, *, leaked: tuple[str, ...] = (), statuses: tuple[str, ...] | None = ("failed",), ran: bool = True) -> None:
+def assert_contained(
+    v, *, leaked: tuple[str, ...] = (), statuses: tuple[str, ...] | None = ("failed",), ran: bool = True
+) -> None:
     """The verdict is not a pass, no escape was reported, and none of `leaked` reached the verdict."""
     text = verdict_text(v)
     assert v.status != "passed", "a wrong, hostile submission passed\n" + describe(v)
@@ -246,7 +248,9 @@ def split_heads(x, num_heads):
 
 def require_containment(facts: dict, *, no_fork: bool = False) -> None:
     """Fail (never skip) before running an attack that would do real harm if it escaped."""
-    own_pid_ns = bool(facts.get("pid_ns")) and facts["pid_ns"] != facts["host_pid_ns"] and len(facts.get("NSpid") or []) > 1
+    own_pid_ns = (
+        bool(facts.get("pid_ns")) and facts["pid_ns"] != facts["host_pid_ns"] and len(facts.get("NSpid") or []) > 1
+    )
     fork_refused = str(facts.get("fork", "")).startswith("refused")
     if not own_pid_ns:
         pytest.fail(f"refusing to run this attack: the strict child is not in its own PID namespace ({facts})")

@@ -222,7 +222,9 @@ def test_the_learners_file_cannot_switch_off_the_mutated_input_check(judge, rout
     The parent decides from memory the child cannot forge: "failed", kind "mutated_input". The same
     mutation without the switch-off is graded first, which proves it changes the input's bytes."""
     control = judge.grade("split-heads", mutating_source(route, switched_off=False), limits=MUTATION_LIMITS)
-    assert_mutation_caught(control, "the control (the same mutation, no switch-off) is not caught: the attack proves nothing")
+    assert_mutation_caught(
+        control, "the control (the same mutation, no switch-off) is not caught: the attack proves nothing"
+    )
     v = judge.grade("split-heads", mutating_source(route, switched_off=True), limits=MUTATION_LIMITS)
     assert_mutation_caught(v, f"the learner's file switched the mutated-input check off ({route}): "
                               "a solution that changes its input in place was not failed for it")
@@ -331,14 +333,19 @@ except Exception as exc:
 
 
 def looping_source(route: str | None) -> str:
-    return LOOPING_PRELUDE.replace("@GRADED@", repr(GRADED_CASES)) + (PROBE_DODGES[route] if route else "") + LOOPING_EPILOGUE
+    return (
+        LOOPING_PRELUDE.replace("@GRADED@", repr(GRADED_CASES)) + (PROBE_DODGES[route] if route else "")
+        + LOOPING_EPILOGUE
+    )
 
 
 def assert_rule_failed(v, what: str) -> None:
     """Every graded case passed (the answer is right), and the no-loop rule failed."""
     graded = [c for c in v.cases if not c.name.startswith("rule")]
     rules = [c for c in v.cases if c.name.startswith("rule")]
-    assert graded and all(c.status == "passed" for c in graded), "the looping answer no longer passes the graded cases\n" + describe(v)
+    assert graded and all(c.status == "passed" for c in graded), (
+        "the looping answer no longer passes the graded cases\n" + describe(v)
+    )
     assert v.status == "failed", what + "\n" + describe(v)
     assert any(c.status == "failed" and c.kind == "rule" for c in rules), (
         what + f"\n  rule results: {[(c.name, c.status, c.kind) for c in rules]}\n" + describe(v))
@@ -352,6 +359,8 @@ def test_a_looping_solution_cannot_dodge_the_rule_probes(judge, route):
     not report fails the rule. The same loop without the dodge is graded first (the control):
     the rule fails it."""
     control = judge.grade(RULE_SLUG, looping_source(None), limits=RULE_LIMITS)
-    assert_rule_failed(control, "the control (the same loop, no dodge) does not fail the rule: the attack proves nothing")
+    assert_rule_failed(
+        control, "the control (the same loop, no dodge) does not fail the rule: the attack proves nothing"
+    )
     v = judge.grade(RULE_SLUG, looping_source(route), limits=RULE_LIMITS)
     assert_rule_failed(v, f"a looping solution passed the no-loop rule by dodging its probes ({route})")

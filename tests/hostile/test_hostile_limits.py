@@ -254,7 +254,8 @@ def test_a_weaker_sandbox_marks_a_submission_rejected_before_it_runs(weaker_judg
     assert WEAKER in v.summary, f"a verdict of a weaker strict sandbox does not say so ({route})\n" + describe(v)
 
 
-@pytest.mark.parametrize("source, status", [(RIGHT, "passed"), ("def split_heads(x, num_heads):\n    return x\n", "failed")],
+@pytest.mark.parametrize("source, status",
+                         [(RIGHT, "passed"), ("def split_heads(x, num_heads):\n    return x\n", "failed")],
                          ids=["passing", "failing"])
 def test_a_weaker_sandbox_marks_graded_submissions(weaker_judge, source, status):
     """Control: a submission that runs, passing or failing, is marked too."""
@@ -322,7 +323,9 @@ def test_a_system_call_of_another_abi_ends_the_process_at_once(sandboxed, route)
     v = sandboxed.grade(SLUG, foreign_abi_source(route), limits={"wall_s": 10, "cpu_s": 5, "memory_mb": 512})
     elapsed = time.monotonic() - started
     assert v.status != "passed", describe(v)
-    assert elapsed < 5, f"the verdict waited {elapsed:.1f} s of a 10 s wall clock for a process that lost a thread\n" + describe(v)
+    assert elapsed < 5, (
+        f"the verdict waited {elapsed:.1f} s of a 10 s wall clock for a process that lost a thread\n" + describe(v)
+    )
     assert v.status == "error", describe(v)
     said = v.summary + "\n" + (v.first_failure.message if v.first_failure else "")
     assert "system call" in said, "the verdict does not say a system call ended the process\n" + describe(v)
@@ -377,7 +380,8 @@ def test_no_zygote_command_line_shows_the_kata_packs(strict_judge, catalog):
     shown = {pid: [p for p in paths if p in line] for pid, line in zygotes.items()}
     shown = {pid: found for pid, found in shown.items() if found}
     assert shown == {}, ("zygote command lines show kata pack folders: "
-                         + "; ".join(f"pid {pid}: {found[:3]}{' ...' if len(found) > 3 else ''}" for pid, found in shown.items()))
+                         + "; ".join(f"pid {pid}: {found[:3]}{' ...' if len(found) > 3 else ''}"
+                                     for pid, found in shown.items()))
 
 
 READ_CMDLINES = '''

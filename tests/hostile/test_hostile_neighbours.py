@@ -152,7 +152,8 @@ for pid in others():
     on_other("os.setpriority PRIO_PROCESS", pid, lambda: os.setpriority(os.PRIO_PROCESS, pid, 19))
     on_other("os.setpriority PRIO_PGRP", pid, lambda: os.setpriority(os.PRIO_PGRP, pid, 19))
     on_other("os.sched_setaffinity", pid, lambda: os.sched_setaffinity(pid, one_cpu))
-    on_other("os.sched_setscheduler SCHED_IDLE", pid, lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)))
+    on_other("os.sched_setscheduler SCHED_IDLE", pid,
+             lambda: os.sched_setscheduler(pid, os.SCHED_IDLE, os.sched_param(0)))
     on_other("os.sched_setparam", pid, lambda: os.sched_setparam(pid, os.sched_param(0)))
 try:  # every process of this uid at once (this one too: only its victims show whether it reached them)
     os.setpriority(os.PRIO_USER, os.getuid(), 19)
@@ -186,8 +187,9 @@ class RLimit64(ctypes.Structure):
 
 
 class SchedAttr(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_uint32), ("policy", ctypes.c_uint32), ("flags", ctypes.c_uint64), ("nice", ctypes.c_int32),
-                ("priority", ctypes.c_uint32), ("runtime", ctypes.c_uint64), ("deadline", ctypes.c_uint64), ("period", ctypes.c_uint64)]
+    _fields_ = [("size", ctypes.c_uint32), ("policy", ctypes.c_uint32), ("flags", ctypes.c_uint64),
+                ("nice", ctypes.c_int32), ("priority", ctypes.c_uint32), ("runtime", ctypes.c_uint64),
+                ("deadline", ctypes.c_uint64), ("period", ctypes.c_uint64)]
 
 
 # Quietly smaller: the next learner's correct answer still passes, under limits it was not given.
@@ -232,13 +234,17 @@ def test_limit_and_deprioritise_the_next_child_through_raw_system_calls(bench, s
 
 def assert_next_process_unharmed(before, after) -> None:
     expected = reported(before, PROCESS_FACTS)
-    assert before.status == "passed" and expected is not None, "the victim does not pass on a fresh child\n" + describe(before)
+    assert before.status == "passed" and expected is not None, (
+        "the victim does not pass on a fresh child\n" + describe(before)
+    )
     for n, v in enumerate(after, 1):
-        assert v.status == "passed", (f"the correct solution graded {n} after the attack did not pass: the attack reached "
-                                      f"its process\nbefore the attack it ran under {expected}\n" + describe(v))
+        assert v.status == "passed", (f"the correct solution graded {n} after the attack did not pass: "
+                                      f"the attack reached its process\nbefore the attack it ran under {expected}\n"
+                                      + describe(v))
         got = reported(v, PROCESS_FACTS)
-        assert got == expected, (f"the correct solution graded {n} after the attack ran under other limits or scheduling: "
-                                 f"the attack reached its process\nbefore: {expected}\nafter:  {got}\n" + describe(v))
+        assert got == expected, (f"the correct solution graded {n} after the attack ran under other limits or "
+                                 f"scheduling: the attack reached its process\nbefore: {expected}\nafter:  {got}\n"
+                                 + describe(v))
 
 
 # -- class 2: the next child's scratch folder -----------------------------------------------------
@@ -253,7 +259,9 @@ NUMBERS = range(max(0, int(OWN) - 20), int(OWN) + 21) if OWN.isdigit() else rang
 
 
 def neighbours():
-    paths = dict.fromkeys(f"{base}/{k}" for base in ("/scratch", os.path.dirname(HERE)) for k in NUMBERS if str(k) != OWN)
+    paths = dict.fromkeys(
+        f"{base}/{k}" for base in ("/scratch", os.path.dirname(HERE)) for k in NUMBERS if str(k) != OWN
+    )
     found = []
     for path in paths:
         try:
@@ -366,20 +374,28 @@ def test_scratch_folders_are_no_message_box(bench):
     not A's). Otherwise two submissions (two learners, or one learner's two accounts) talk past
     the sandbox."""
     message = "msg" + secrets.token_hex(8)
-    before, v, after = grade_around(bench.judge, SCRATCH_VICTIM, attack(LEAVE_MESSAGE, MESSAGE=message, STAMP=MESSAGE_STAMP))
+    before, v, after = grade_around(
+        bench.judge, SCRATCH_VICTIM, attack(LEAVE_MESSAGE, MESSAGE=message, STAMP=MESSAGE_STAMP)
+    )
     fresh = reported(before, SCRATCH_REPORT)
-    assert before.status == "passed" and fresh is not None, "the victim does not pass on a fresh child\n" + describe(before)
+    assert before.status == "passed" and fresh is not None, (
+        "the victim does not pass on a fresh child\n" + describe(before)
+    )
     for n, b in enumerate(after, 1):
         got = reported(b, SCRATCH_REPORT)
         assert b.status == "passed" and got is not None, f"submission B ({n}) did not pass\n" + describe(b)
-        assert message not in b.output, f"submission B ({n}) found A's message on its scratch folder: {got}\n" + describe(b)
+        assert message not in b.output, (
+            f"submission B ({n}) found A's message on its scratch folder: {got}\n" + describe(b)
+        )
         seen = {key: got[key] for key in ("entries", "mode", "xattrs")}
-        assert seen == {key: fresh[key] for key in seen}, (f"submission B ({n}) found its scratch folder changed by A"
-                                                           f"\nfresh child: {fresh}\nafter A:     {got}\n" + describe(b))
+        assert seen == {key: fresh[key] for key in seen}, (
+            f"submission B ({n}) found its scratch folder changed by A"
+            f"\nfresh child: {fresh}\nafter A:     {got}\n" + describe(b)
+        )
         for key in ("mtime", "atime"):
             assert bench.started - 1 <= got[key] <= time.time() + 1, (
-                f"submission B ({n}) found a {key} on its scratch folder that no child of this judge made ({got[key]}): "
-                f"A's message\nfresh child: {fresh}\nafter A:     {got}\n" + describe(b))
+                f"submission B ({n}) found a {key} on its scratch folder that no child of this judge made "
+                f"({got[key]}): A's message\nfresh child: {fresh}\nafter A:     {got}\n" + describe(b))
     assert_contained(v)
     assert_still_grades(bench.judge)
 

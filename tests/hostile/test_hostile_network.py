@@ -125,7 +125,9 @@ for host, port in (("1.1.1.1", 53), ("8.8.8.8", 443), ("pypi.org", 443)):
 def test_connect_to_listeners_on_this_machine(sandboxed, listeners):
     """TCP (v4 and v6) and UDP on loopback, a UNIX socket by path and one in the abstract
     namespace, all opened by the test; and hosts on the internet."""
-    v = sandboxed.grade(SLUG, attack(CONNECT, ADDR=listeners.addresses), limits={"wall_s": 8, "cpu_s": 4, "memory_mb": 512})
+    v = sandboxed.grade(
+        SLUG, attack(CONNECT, ADDR=listeners.addresses), limits={"wall_s": 8, "cpu_s": 4, "memory_mb": 512}
+    )
     arrived = listeners.arrivals()
     assert arrived == [], f"the child reached the test's sockets: {arrived}\n" + describe(v)
     assert_contained(v)
@@ -194,7 +196,8 @@ except BaseException as exc:
 if ring is not None:
     for name, family, addr in [
         ("unix path", socket.AF_UNIX, struct.pack("H", socket.AF_UNIX) + A["unix"].encode() + b"\\0"),
-        ("tcp", socket.AF_INET, struct.pack("H", socket.AF_INET) + struct.pack("!H4s8x", A["tcp"], socket.inet_aton("127.0.0.1"))),
+        ("tcp", socket.AF_INET,
+         struct.pack("H", socket.AF_INET) + struct.pack("!H4s8x", A["tcp"], socket.inet_aton("127.0.0.1"))),
     ]:
         try:
             fd = ring.submit(IORING_OP_SOCKET, fd=family, off=socket.SOCK_STREAM)
@@ -208,7 +211,8 @@ if ring is not None:
     try:  # and a file outside scratch, opened by the ring instead of a syscall
         path = A["unix"].rsplit("/", 1)[0] + "/via-io-uring"
         buf = ctypes.create_string_buffer(path.encode())
-        fd = ring.submit(18, fd=-100, addr=ctypes.addressof(buf), op_flags=os.O_CREAT | os.O_WRONLY, length=0o644)  # IORING_OP_OPENAT
+        fd = ring.submit(18, fd=-100, addr=ctypes.addressof(buf),  # IORING_OP_OPENAT
+                         op_flags=os.O_CREAT | os.O_WRONLY, length=0o644)
         hit("io_uring openat outside scratch", fd)
     except BaseException as exc:
         miss("io_uring openat", exc)

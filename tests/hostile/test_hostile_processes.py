@@ -161,7 +161,8 @@ for name, call in [
 
 
 class CloneArgs(ctypes.Structure):
-    _fields_ = [(n, ctypes.c_uint64) for n in ("flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size", "tls")]
+    _fields_ = [(n, ctypes.c_uint64) for n in ("flags", "pidfd", "child_tid", "parent_tid", "exit_signal",
+                                               "stack", "stack_size", "tls")]
 
 
 clone_args = CloneArgs(exit_signal=17)
@@ -256,7 +257,9 @@ def bystander():
 
 def assert_alive(proc) -> None:
     assert proc.poll() is None, f"the bystander process was killed ({proc.returncode})"
-    assert process_state(proc.pid) not in ("T", "t", None), f"the bystander process was stopped ({process_state(proc.pid)})"
+    assert process_state(proc.pid) not in ("T", "t", None), (
+        f"the bystander process was stopped ({process_state(proc.pid)})"
+    )
 
 
 KILL_PARENT = '''

@@ -28,7 +28,8 @@ def test_busy_loop_times_out_naming_the_limit(judge):
 
 IGNORE_SIGNALS = '''
 import signal, time
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGXCPU, signal.SIGALRM, signal.SIGUSR1, signal.SIGPIPE):
+for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGXCPU, signal.SIGALRM, signal.SIGUSR1,
+            signal.SIGPIPE):
     signal.signal(sig, signal.SIG_IGN)
 signal.pthread_sigmask(signal.SIG_BLOCK, set(signal.Signals) - {signal.SIGKILL, signal.SIGSTOP})
 
@@ -302,9 +303,13 @@ def test_memory_outside_the_address_space_limit(strict_judge, how):
     count: what a child holds that way must stay near its memory limit (here 256 MB), or one
     submission can take the machine's memory."""
     body = "\n".join("    " + line for line in HOARDS[how].strip().splitlines())
-    v = strict_judge.grade(SLUG, attack(HOARD.replace("@BODY@", body)), limits={"wall_s": 10, "cpu_s": 8, "memory_mb": 256})
+    v = strict_judge.grade(
+        SLUG, attack(HOARD.replace("@BODY@", body)), limits={"wall_s": 10, "cpu_s": 8, "memory_mb": 256}
+    )
     assert v.status in ("failed", "memory", "error", "timeout"), describe(v)
     found = re.search(r"HELD (\d+) MiB", v.output)
     assert found, describe(v)
-    assert int(found.group(1)) <= 256, f"the child held {found.group(1)} MiB outside its 256 MB limit ({how})\n" + describe(v)
+    assert int(found.group(1)) <= 256, (
+        f"the child held {found.group(1)} MiB outside its 256 MB limit ({how})\n" + describe(v)
+    )
     assert_still_grades(strict_judge)

@@ -73,7 +73,8 @@ except BaseException as exc:
 try:  # the environment the zygote was started with still sits at the top of this process's stack
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
-    start = ctypes.c_void_p.in_dll(libc, "program_invocation_name").value & ~0xFFF  # argv[0]'s page; the environment follows
+    # argv[0]'s page; the environment follows
+    start = ctypes.c_void_p.in_dll(libc, "program_invocation_name").value & ~0xFFF
     r, w = os.pipe()
     stack = b""
     for page in range(64):  # write() answers EFAULT past the mapping instead of crashing
@@ -139,7 +140,8 @@ def test_read_environment_of_any_process_through_proc(sandboxed, env_secret):
 
 READ_PROCESS_MEMORY = '''
 import ctypes, re, time
-patterns = [re.compile(re.escape(@PREFIX@.encode()) + rb"[0-9a-f]{32}"), re.compile(re.escape(@NAME@.encode()) + rb"=envsecret[0-9a-f]{32}")]
+patterns = [re.compile(re.escape(@PREFIX@.encode()) + rb"[0-9a-f]{32}"),
+            re.compile(re.escape(@NAME@.encode()) + rb"=envsecret[0-9a-f]{32}")]
 start = time.monotonic()
 
 
@@ -239,7 +241,9 @@ def test_read_reference_solutions(sandboxed, catalog):
     package's own accessor: the reference must stay unreadable."""
     kata = catalog.get(SLUG)
     variants = sorted(str(p) for p in (kata.path / "variants").glob("right_*.py"))
-    v = sandboxed.grade(SLUG, attack(READ_REFERENCE, SOLUTION=str(kata.path / "solution.py"), VARIANTS=variants), limits=LIMITS)
+    v = sandboxed.grade(
+        SLUG, attack(READ_REFERENCE, SOLUTION=str(kata.path / "solution.py"), VARIANTS=variants), limits=LIMITS
+    )
     assert_contained(v, leaked=("x: torch.Tensor, num_heads: int",))
     assert_still_grades(sandboxed)
 
@@ -266,7 +270,8 @@ def test_rebuild_expected_outputs_with_the_reference(sandboxed, catalog):
 
 
 DISCOVER = '''
-starts = [os.getcwd(), "/proc/self/cwd", "/proc/%d/cwd" % os.getppid(), "/tmp", "/var/tmp", "/root", "/home", "/work", "/"]
+starts = [os.getcwd(), "/proc/self/cwd", "/proc/%d/cwd" % os.getppid(),
+          "/tmp", "/var/tmp", "/root", "/home", "/work", "/"]
 try:  # every mount point the child can see
     for line in open("/proc/self/mountinfo"):
         starts.append(line.split()[4])

@@ -77,23 +77,56 @@ for fd in range(3, 1024):
 os._exit(0)
 ''',
     # case reports for indices that do not exist, then done
-    "cases-out-of-range": 'send({"event": "load", "ok": True})\nfor i in (-1, N, 10**9):\n    send({"event": "case", "i": i, "ok": True, "output": {"t": "py", "v": 1}})\nsend({"event": "done"})\nos._exit(0)\n',
+    "cases-out-of-range": (
+        'send({"event": "load", "ok": True})\nfor i in (-1, N, 10**9):\n'
+        '    send({"event": "case", "i": i, "ok": True, "output": {"t": "py", "v": 1}})\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
     # a load failure, or case failures, whose kind is not one the parent knows (null, empty)
-    "load-failed-kind-null": 'send({"event": "load", "ok": False, "kind": None, "message": "fine"})\nsend({"event": "done"})\nos._exit(0)\n',
-    "cases-failed-kind-null": 'send({"event": "load", "ok": True})\nfor i in range(N):\n    send({"event": "case", "i": i, "ok": False, "kind": None, "message": "fine"})\nsend({"event": "done"})\nos._exit(0)\n',
-    "cases-failed-kind-passed": 'send({"event": "load", "ok": True})\nfor i in range(N):\n    send({"event": "case", "i": i, "ok": False, "kind": "passed", "message": "fine"})\nsend({"event": "done"})\nos._exit(0)\n',
+    "load-failed-kind-null": (
+        'send({"event": "load", "ok": False, "kind": None, "message": "fine"})\nsend({"event": "done"})\nos._exit(0)\n'
+    ),
+    "cases-failed-kind-null": (
+        'send({"event": "load", "ok": True})\nfor i in range(N):\n'
+        '    send({"event": "case", "i": i, "ok": False, "kind": None, "message": "fine"})\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
+    "cases-failed-kind-passed": (
+        'send({"event": "load", "ok": True})\nfor i in range(N):\n'
+        '    send({"event": "case", "i": i, "ok": False, "kind": "passed", "message": "fine"})\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
     # headers the parent must survive: a non-numeric index, a JSON nesting bomb, a non-object
-    "case-index-not-a-number": 'send({"event": "load", "ok": True})\nsend({"event": "case", "i": "zero", "ok": True})\nsend({"event": "done"})\nos._exit(0)\n',
-    "json-nesting-bomb": 'raw = b"[" * 200000 + b"]" * 200000\nSOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nos._exit(0)\n',
-    "header-not-an-object": 'raw = b"[1, 2, 3]"\nSOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nsend({"event": "done"})\nos._exit(0)\n',
-    "blob-size-lies": 'raw = json.dumps({"event": "case", "i": 0, "ok": True, "blobs": [2**62]}).encode()\nSOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nos._exit(0)\n',
+    "case-index-not-a-number": (
+        'send({"event": "load", "ok": True})\nsend({"event": "case", "i": "zero", "ok": True})\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
+    "json-nesting-bomb": (
+        'raw = b"[" * 200000 + b"]" * 200000\nSOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nos._exit(0)\n'
+    ),
+    "header-not-an-object": (
+        'raw = b"[1, 2, 3]"\nSOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nsend({"event": "done"})\nos._exit(0)\n'
+    ),
+    "blob-size-lies": (
+        'raw = json.dumps({"event": "case", "i": 0, "ok": True, "blobs": [2**62]}).encode()\n'
+        'SOCK.sendall(struct.pack(">Q", len(raw)) + raw)\nos._exit(0)\n'
+    ),
     # no socket needed: make the child's own loop skip every case, or empty the job's case list
     "patch-run-case-away": 'type(SESSION).run_case = lambda *args: None\n',
     "empty-the-job": 'SESSION.job["cases"].clear()\n',
     # a tensor description whose strides would make the parent allocate a huge buffer
-    "tensor-with-huge-stride": 'send({"event": "load", "ok": True})\nfor i in range(N):\n    wire.send_frame(SOCK, {"event": "case", "i": i, "ok": True, "output": {"t": "tensor", "dtype": "float32", "shape": [2, 1], "stride": [2**40, 1], "blob": 0}, "mutated": []}, [bytes(8)])\nsend({"event": "done"})\nos._exit(0)\n',
+    "tensor-with-huge-stride": (
+        'send({"event": "load", "ok": True})\nfor i in range(N):\n'
+        '    wire.send_frame(SOCK, {"event": "case", "i": i, "ok": True, "output": {"t": "tensor", "dtype": "float32", '
+        '"shape": [2, 1], "stride": [2**40, 1], "blob": 0}, "mutated": []}, [bytes(8)])\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
     # claim the inputs were not mutated and the outputs are fine... with a forged value per case
-    "forged-ok-cases-with-wrong-values": 'send({"event": "load", "ok": True})\nfor i in range(N):\n    send({"event": "case", "i": i, "ok": True, "output": {"t": "py", "v": 0}, "mutated": []})\nsend({"event": "done"})\nos._exit(0)\n',
+    "forged-ok-cases-with-wrong-values": (
+        'send({"event": "load", "ok": True})\nfor i in range(N):\n'
+        '    send({"event": "case", "i": i, "ok": True, "output": {"t": "py", "v": 0}, "mutated": []})\n'
+        'send({"event": "done"})\nos._exit(0)\n'
+    ),
 }
 
 
@@ -312,7 +345,9 @@ def split_heads(x, num_heads):
 
 @pytest.mark.parametrize("make", [
     pytest.param("torch.Tensor._make_subclass(Liar, x.detach())", id="liar-wrong-shape"),
-    pytest.param("torch.Tensor._make_subclass(Liar, torch.zeros(EXPECTED_SHAPE, dtype=x.dtype))", id="liar-wrong-values"),
+    pytest.param(
+        "torch.Tensor._make_subclass(Liar, torch.zeros(EXPECTED_SHAPE, dtype=x.dtype))", id="liar-wrong-values"
+    ),
     pytest.param("Spoof()", id="spoofed-class"),
     pytest.param("(Spoof(),)", id="spoofed-class-in-tuple"),
 ])
@@ -350,7 +385,8 @@ def split_heads(x, num_heads):
     pytest.param("Payload()", id="object"),
     pytest.param("(Payload(), Payload())", id="tuple-of-objects"),
     pytest.param("[x, Payload()]", id="list-with-a-tensor"),
-    pytest.param("torch.Tensor._make_subclass(TensorPayload, x.reshape(b, n, num_heads, -1).permute(0, 2, 1, 3).contiguous() + 1)",
+    pytest.param("torch.Tensor._make_subclass(TensorPayload, "
+                 "x.reshape(b, n, num_heads, -1).permute(0, 2, 1, 3).contiguous() + 1)",
                  id="tensor-subclass"),
     pytest.param("{'__reduce__': Payload()}", id="dict"),
 ])
@@ -391,14 +427,19 @@ HOSTILE_EXCEPTIONS = {
     "str-raises": "class E(Exception):\n    def __str__(self):\n        raise E()\n",
     "str-is-huge": "class E(Exception):\n    def __str__(self):\n        return 'x' * 50_000_000\n",
     "str-returns-not-a-string": "class E(Exception):\n    def __str__(self):\n        return 42\n",
-    "traceback-of-10k-frames": "class E(Exception):\n    pass\n\ndef deep(n):\n    if n == 0:\n        raise E('deep')\n    return deep(n - 1)\n",
+    "traceback-of-10k-frames": (
+        "class E(Exception):\n    pass\n\n"
+        "def deep(n):\n    if n == 0:\n        raise E('deep')\n    return deep(n - 1)\n"
+    ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE_EXCEPTIONS))
 def test_exceptions_that_fight_the_error_report(judge, name):
     """Exceptions whose message loops, raises, is huge or is not a string; a 10,000-frame traceback."""
-    raiser = "    sys.setrecursionlimit(20_000)\n    deep(9_000)\n" if name.startswith("traceback") else "    raise E()\n"
+    raiser = (
+        "    sys.setrecursionlimit(20_000)\n    deep(9_000)\n" if name.startswith("traceback") else "    raise E()\n"
+    )
     source = "import sys\n" + HOSTILE_EXCEPTIONS[name] + FIRST_CALL_ONLY + raiser
     v = judge.grade(SLUG, source, limits=LIMITS)
     assert v.status in ("error", "timeout", "memory"), describe(v)

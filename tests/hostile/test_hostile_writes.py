@@ -71,7 +71,8 @@ def test_write_outside_scratch(sandboxed, outside):
         assert_contained(v)
         assert sorted(p.name for p in outside.iterdir()) == ["victim.txt"]
         after = victim.stat()
-        assert victim.read_text() == "original" and after.st_mode == before.st_mode and after.st_mtime == before.st_mtime
+        assert (victim.read_text() == "original" and after.st_mode == before.st_mode
+                and after.st_mtime == before.st_mtime)
         assert [p for p in shared if os.path.lexists(p)] == []
     finally:
         for p in shared:
@@ -89,12 +90,16 @@ except OSError:
     scratch = os.getcwd()
 print("cwd:", os.getcwd(), "scratch:", scratch)
 tricks = [
-    ("symlink to the folder", lambda: (os.symlink(@OUTSIDE@, scratch + "/out"), open(scratch + "/out/via-symlink", "w").write("pwned"))),
+    ("symlink to the folder",
+     lambda: (os.symlink(@OUTSIDE@, scratch + "/out"), open(scratch + "/out/via-symlink", "w").write("pwned"))),
     ("symlink to the victim", lambda: (os.symlink(@VICTIM@, scratch + "/v"), open(scratch + "/v", "a").write("pwned"))),
-    ("hard link to the victim", lambda: (os.link(@VICTIM@, scratch + "/hard"), open(scratch + "/hard", "a").write("pwned"))),
+    ("hard link to the victim",
+     lambda: (os.link(@VICTIM@, scratch + "/hard"), open(scratch + "/hard", "a").write("pwned"))),
     ("rename the victim into scratch", lambda: os.rename(@VICTIM@, scratch + "/stolen")),
-    ("dot-dot from scratch", lambda: open(scratch + "/../../../../../../.." + @OUTSIDE@ + "/via-dotdot", "w").write("pwned")),
-    ("/proc/self/cwd detour", lambda: open("/proc/self/cwd/../../../../../../.." + @OUTSIDE@ + "/via-proc-cwd", "w").write("pwned")),
+    ("dot-dot from scratch",
+     lambda: open(scratch + "/../../../../../../.." + @OUTSIDE@ + "/via-dotdot", "w").write("pwned")),
+    ("/proc/self/cwd detour",
+     lambda: open("/proc/self/cwd/../../../../../../.." + @OUTSIDE@ + "/via-proc-cwd", "w").write("pwned")),
 ]
 for name, act in tricks:
     try:
@@ -111,7 +116,9 @@ def test_write_through_symlinks_hardlinks_and_dotdot(sandboxed, outside):
     victim.write_text("original")
     name = f"mlkatas-links-{secrets.token_hex(6)}"
     try:
-        v = sandboxed.grade(SLUG, attack(WRITE_THROUGH_LINKS, OUTSIDE=str(outside), VICTIM=str(victim), NAME=name), limits=LIMITS)
+        v = sandboxed.grade(
+            SLUG, attack(WRITE_THROUGH_LINKS, OUTSIDE=str(outside), VICTIM=str(victim), NAME=name), limits=LIMITS
+        )
     finally:  # an escaped attack made this folder in the real temp folder
         shutil.rmtree(Path(tempfile.gettempdir()) / name, ignore_errors=True)
     assert_contained(v)
@@ -156,21 +163,24 @@ def test_tamper_with_installed_package(strict_judge):
     pkg, site = Path(mlkatas.__file__).parent, Path(sysconfig.get_paths()["purelib"])
     kata_dir = pkg / "packs" / "einops" / "split-heads"
     tag = secrets.token_hex(6)
-    files = [pkg / "engine" / "compare.py", pkg / "judge" / "worker" / "child.py", pkg / "judge" / "worker" / "zygote_main.py",
+    files = [pkg / "engine" / "compare.py", pkg / "judge" / "worker" / "child.py",
+             pkg / "judge" / "worker" / "zygote_main.py",
              kata_dir / "cases.py", kata_dir / "kata.toml", Path(importlib.util.find_spec("einops").origin)]
     new = [pkg / f"pwned_{tag}.py", site / f"mlkatas_pwned_{tag}.pth", site / "sitecustomize.py",
            site / "usercustomize.py", pkg / "packs" / "einops" / f"pwned-{tag}" / "kata.toml"]
     assert not any(p.exists() for p in new)
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_mode) for p in files}
     try:
-        v = strict_judge.grade(SLUG, attack(TAMPER, FILES=[str(p) for p in files], NEW=[str(p) for p in new]), limits=LIMITS)
+        v = strict_judge.grade(
+            SLUG, attack(TAMPER, FILES=[str(p) for p in files], NEW=[str(p) for p in new]), limits=LIMITS
+        )
         assert_contained(v)
         changed = [str(p) for p, (data, mtime, mode) in before.items()
                    if p.read_bytes() != data or p.stat().st_mtime_ns != mtime or p.stat().st_mode != mode]
         assert changed == [], f"installed files were changed: {changed}"
         assert [str(p) for p in new if p.exists()] == [], "files appeared in the package or site-packages"
     finally:  # undo what an escaped attack did, and only that (others may be editing this tree)
-        for path, (data, mtime, mode) in before.items():
+        for path, (data, mtime, _mode) in before.items():
             current = path.read_bytes()
             if PWNED_LINE.encode() in current and current.replace(b"\n" + PWNED_LINE.encode() + b"\n", b"") == data:
                 path.write_bytes(data)

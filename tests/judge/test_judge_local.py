@@ -118,21 +118,33 @@ def test_unknown_kata_suggests(judge):
 def test_shape_dtype_and_mutation_kinds(judge):
     v = judge.grade("split-heads", body("return x.reshape(x.shape[0], x.shape[1], num_heads, -1)"))
     assert v.kind == "shape" and "expected (16, 12, 100, 64)" in v.summary
-    v = judge.grade("split-heads", body("return x.double().reshape(x.shape[0], x.shape[1], num_heads, -1).transpose(1, 2)"))
+    v = judge.grade(
+        "split-heads", body("return x.double().reshape(x.shape[0], x.shape[1], num_heads, -1).transpose(1, 2)")
+    )
     assert v.kind == "dtype" and "float64" in v.summary
-    v = judge.grade("split-heads", body("x.mul_(1)\nx.transpose_(0, 1)\nreturn x.transpose(0, 1).reshape(x.shape[1], x.shape[0], num_heads, -1).transpose(1, 2)"))
+    v = judge.grade("split-heads", body(
+        "x.mul_(1)\nx.transpose_(0, 1)\n"
+        "return x.transpose(0, 1).reshape(x.shape[1], x.shape[0], num_heads, -1).transpose(1, 2)"
+    ))
     assert v.kind == "mutated_input" and "changed its input x" in v.summary
 
 
 def test_rearranged_says_how_elements_moved_in_einops_notation(judge):
-    v = judge.grade("split-heads", "from einops import rearrange\ndef split_heads(x, num_heads):\n    return rearrange(x, 'b n (d h) -> b h n d', h=num_heads)\n")
+    v = judge.grade(
+        "split-heads",
+        "from einops import rearrange\ndef split_heads(x, num_heads):\n"
+        "    return rearrange(x, 'b n (d h) -> b h n d', h=num_heads)\n",
+    )
     assert v.kind == "rearranged"
     assert "rearrange(x, 'b n (d h) -> b h n d')" in v.summary
     assert "rearrange(x, 'b n (h d) -> b h n d')" in v.summary
 
 
 def test_values_kind_and_hidden_cases_keep_their_data(judge):
-    v = judge.grade("split-heads", body("b, n, d = x.shape\nout = x.reshape(b, n, num_heads, d // num_heads).transpose(1, 2)\nreturn out + (out.numel() < 10_000)"))
+    v = judge.grade("split-heads", body(
+        "b, n, d = x.shape\nout = x.reshape(b, n, num_heads, d // num_heads).transpose(1, 2)\n"
+        "return out + (out.numel() < 10_000)"
+    ))
     assert v.status == "failed"
     hidden = [c for c in v.cases if c.hidden and c.status == "failed"]
     assert hidden and all(c.kind == "values" for c in hidden)
@@ -148,7 +160,8 @@ def test_seed_reruns_an_analogous_case_with_visible_values(judge):
     one = judge.grade("split-heads", wrong, seed=seed)
     assert len(one.cases) == 1 and one.cases[0].kind == "values"
     assert "expected" in one.cases[0].message and "got" in one.cases[0].message
-    assert hidden.message.split("inputs: ")[1].split("\n")[0] == one.cases[0].message.split("inputs: ")[1].split("\n")[0]
+    assert (hidden.message.split("inputs: ")[1].split("\n")[0]
+            == one.cases[0].message.split("inputs: ")[1].split("\n")[0])
 
 
 def test_timeout_names_the_limit(judge):
@@ -226,7 +239,9 @@ def test_a_case_reported_twice_is_data_the_judge_cannot_read(judge):
 
     suite = judge.suite("split-heads")
     blobs: list[bytes] = []
-    again = ({"event": "cases", "items": [{"i": 3, "ok": True, "output": wire.encode(suite.expected[3], blobs)}]}, blobs)
+    again = (
+        {"event": "cases", "items": [{"i": 3, "ok": True, "output": wire.encode(suite.expected[3], blobs)}]}, blobs
+    )
     verdict = _read_as_the_judge_does(suite, _case_frames(suite, 3) + [again, ({"event": "done", "log": ""}, [])])
     assert verdict.status == "error", verdict.summary
     assert "the submission sent data the judge could not read" in verdict.summary
@@ -236,7 +251,8 @@ def test_a_case_reported_twice_is_data_the_judge_cannot_read(judge):
 def test_a_worn_out_zygote_is_replaced_and_grading_goes_on(catalog):
     from mlkatas.judge import Judge
 
-    with Judge(sandbox="local", catalog=catalog, workers=1, recycle_after=2) as judge:  # instead of 1000, to see it happen
+    # recycle_after=2 instead of 1000, to see it happen
+    with Judge(sandbox="local", catalog=catalog, workers=1, recycle_after=2) as judge:
         judge.start()
         [first] = judge.worker_pids()
         statuses = [judge.grade("split-heads", RIGHT).status for _ in range(4)]

@@ -36,7 +36,10 @@ def split_heads(x, num_heads):
 def body(top: str = "", inside: str = "") -> str:
     """A right solution with `top` at module level and `inside` run at each call."""
     inner = "\n".join("    " + line for line in inside.strip().splitlines())
-    return f"{top}\nfrom einops import rearrange\n\n\ndef split_heads(x, num_heads):\n{inner}\n    return rearrange(x, 'b n (h d) -> b h n d', h=num_heads)\n"
+    return (
+        f"{top}\nfrom einops import rearrange\n\n\ndef split_heads(x, num_heads):\n{inner}\n"
+        "    return rearrange(x, 'b n (h d) -> b h n d', h=num_heads)\n"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -70,8 +70,13 @@ def show(slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads
     out.print(f"Start it: mlkatas start {kata.slug}", style="dim")
 
 
+# typer declarations of list arguments, as module constants rather than calls in the defaults (same object either way)
+_CHECK_SLUGS = typer.Argument(None, help="Katas to check (default: all).")
+_BENCH_SLUGS = typer.Argument(None, help="Katas to time (default: all).")
+
+
 @dev.command("check")
-def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (default: all).")) -> None:
+def dev_check(slugs: list[str] = _CHECK_SLUGS) -> None:
     """Prove katas: reference passes, starter fails, right variants pass, wrong ones get their diagnosis."""
     from mlkatas.devtools.devcheck import check_kata
     from mlkatas.judge import Judge
@@ -96,7 +101,7 @@ def dev_check(slugs: list[str] = typer.Argument(None, help="Katas to check (defa
 
 @dev.command("bench")
 def dev_bench(
-    slugs: list[str] = typer.Argument(None, help="Katas to time (default: all)."),
+    slugs: list[str] = _BENCH_SLUGS,
     repeat: int = typer.Option(5, "--repeat", "-n", help="Gradings per kata; the median is shown."),
 ) -> None:
     """Time grading each kata's reference in local mode, beside calling it in-process."""
@@ -109,11 +114,15 @@ def dev_bench(
 
 @dev.command("bench-judge")
 def dev_bench_judge(
-    kata: Optional[str] = typer.Option(None, "--kata", help="Kata to grade (default: the easy kata with the least input data)."),
+    kata: Optional[str] = typer.Option(
+        None, "--kata", help="Kata to grade (default: the easy kata with the least input data)."
+    ),
     sandbox: str = typer.Option("strict", "--sandbox", help="strict or local."),
     count: int = typer.Option(200, "--count", "-n", help="Verdicts for the latency figures."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Zygotes in the pool (default: one per core)."),
-    allow_weaker: bool = typer.Option(False, "--allow-weaker-sandbox", help="Run strict mode without the layers this machine lacks."),
+    allow_weaker: bool = typer.Option(
+        False, "--allow-weaker-sandbox", help="Run strict mode without the layers this machine lacks."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Also print the figures as JSON."),
 ) -> None:
     """Cold start vs warm strict verdicts: p50/p99 latency, verdicts per second alone and with the pool busy."""
@@ -124,7 +133,9 @@ def dev_bench_judge(
     if kata is not None:
         get_kata(catalog, kata)
     try:
-        result = bench_judge(catalog, render.console(), kata, sandbox, count, workers=workers, allow_weaker=allow_weaker)
+        result = bench_judge(
+            catalog, render.console(), kata, sandbox, count, workers=workers, allow_weaker=allow_weaker
+        )
     except SandboxUnavailable as exc:
         raise fail_usage(str(exc)) from None
     if as_json:

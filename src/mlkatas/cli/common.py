@@ -50,7 +50,7 @@ def open_workspace(create: bool = False) -> Workspace | None:
     if ws is None:
         return None
     try:
-        ws.state  # read and validate now, so a bad file is reported before any work
+        _ = ws.state  # read and validate now, so a bad file is reported before any work
     except WorkspaceError as exc:
         raise workspace_error(exc) from None
     return ws

@@ -47,7 +47,10 @@ def next_line(ws: Workspace, catalog: Catalog, after: str) -> Text:
     """What to do after solving `after`."""
     nxt = ws.next_unsolved(list(catalog.katas), after)
     if nxt is None:
-        return Text(f"That was the last one: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.", style="bold green")
+        return Text(
+            f"That was the last one: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.",
+            style="bold green",
+        )
     kata = catalog.get(nxt)
     return Text.assemble("Next: ", ("mlkatas next", "cyan"), f"  →  {kata.slug} · {kata.title} ({kata.difficulty})")
 
@@ -113,7 +116,9 @@ def start(
             if as_json:
                 typer.echo(json.dumps({"slug": None, "path": None}))
             else:
-                render.console().print(f"You have solved all {len(catalog)} katas. `mlkatas progress` shows the whole run.")
+                render.console().print(
+                    f"You have solved all {len(catalog)} katas. `mlkatas progress` shows the whole run."
+                )
             return
     kata = get_kata(catalog, slug)
     path, created = start_kata(ws, kata)
@@ -123,15 +128,24 @@ def start(
     show_started(render.console(), kata, path, created)
 
 
+# typer's declaration of the file argument, as a module constant rather than a call in the default (same object)
+_CHECK_FILE = typer.Argument(
+    None, help="Your solution file (default: the kata's file in your workspace, katas/SLUG.py)."
+)
+
+
 def check(
     slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads."),
-    file: Optional[Path] = typer.Argument(None, help="Your solution file (default: the kata's file in your workspace, katas/SLUG.py)."),
+    file: Optional[Path] = _CHECK_FILE,
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
     sandbox: str = typer.Option("local", "--sandbox", help="local (your own code) or strict (code from anyone)."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Run one case like the hidden case with this seed, values shown."),
+    seed: Optional[int] = typer.Option(
+        None, "--seed", help="Run one case like the hidden case with this seed, values shown."
+    ),
     allow_weaker: bool = typer.Option(
         False, "--allow-weaker-sandbox",
-        help="With --sandbox strict: run without the layers this machine lacks (named in a warning and in the verdict) instead of refusing.",
+        help="With --sandbox strict: run without the layers this machine lacks (named in a warning and in the verdict) "
+        "instead of refusing.",
     ),
 ) -> None:
     """Grade your solution against the kata's example and hidden cases. Exit 0 if it passes, 1 if not.
@@ -145,7 +159,9 @@ def check(
     if file is None:
         ws = open_workspace()
         if ws is None or not ws.has_file(kata.slug):
-            raise fail_usage(f"no file for {kata.slug} in your workspace yet: `mlkatas start {kata.slug}` makes one (or pass a FILE)")
+            raise fail_usage(
+                f"no file for {kata.slug} in your workspace yet: `mlkatas start {kata.slug}` makes one (or pass a FILE)"
+            )
         file = ws.kata_file(kata.slug)
     else:
         found = Workspace.find()
@@ -188,7 +204,10 @@ def next_kata(
         if as_json:
             typer.echo(json.dumps({"slug": None, "path": None}))
         else:
-            render.console().print(Text(f"Nothing left: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.", style="bold green"))
+            render.console().print(Text(
+                f"Nothing left: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.",
+                style="bold green",
+            ))
         return
     kata = catalog.get(slug)
     path, created = start_kata(ws, kata)
@@ -216,14 +235,20 @@ def hint(
         raise workspace_error(exc) from None
     out.print(render.hints_view(list(kata.hints), revealed))
     if revealed == before:
-        out.print(Text(f"No more hints. `mlkatas solution {kata.slug} --give-up` shows the reference (and records that you saw it).", style="dim"))
+        out.print(Text(
+            f"No more hints. `mlkatas solution {kata.slug} --give-up` shows the reference "
+            "(and records that you saw it).",
+            style="dim",
+        ))
     elif revealed < len(kata.hints):
         out.print(Text(f"Run `mlkatas hint {kata.slug}` again for hint {revealed + 1}.", style="dim"))
 
 
 def solution(
     slug: Optional[str] = typer.Argument(None, help="The kata (default: the one you are on)."),
-    give_up: bool = typer.Option(False, "--give-up", help="Show it although you have not solved the kata; this is recorded."),
+    give_up: bool = typer.Option(
+        False, "--give-up", help="Show it although you have not solved the kata; this is recorded."
+    ),
 ) -> None:
     """Show the reference solution: once you have solved the kata, or with --give-up."""
     catalog = load_catalog()
@@ -234,7 +259,8 @@ def solution(
     if not (record["solved"] or record["gave_up"] or give_up):
         out.print(
             f"You have not solved {kata.slug} yet, so its solution stays hidden.\n"
-            f"Try `mlkatas hint {kata.slug}`, or `mlkatas solution {kata.slug} --give-up` to see it anyway (recorded in your progress)."
+            f"Try `mlkatas hint {kata.slug}`, or `mlkatas solution {kata.slug} --give-up` to see it anyway "
+            "(recorded in your progress)."
         )
         raise typer.Exit(1)
     if give_up and not record["solved"] and ws is not None:
@@ -244,7 +270,9 @@ def solution(
             raise workspace_error(exc) from None
     out.print(render.solution_view(kata))
     if not record["solved"]:
-        out.print(Text("Recorded: solution seen. Solving it yourself still counts: check your own version any time.", style="dim"))
+        out.print(Text(
+            "Recorded: solution seen. Solving it yourself still counts: check your own version any time.", style="dim"
+        ))
 
 
 def reset(
@@ -267,7 +295,9 @@ def reset(
 
 
 def progress(
-    as_json: bool = typer.Option(False, "--json", help='Print {"solved": \\[slugs], "attempted": \\[slugs]} (attempted: started, not solved).'),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print {"solved": \\[slugs], "attempted": \\[slugs]} (attempted: started, not solved).'
+    ),
 ) -> None:
     """Show what you have solved, per difficulty and topic."""
     catalog = load_catalog()
@@ -292,19 +322,30 @@ def progress(
     current = ws.current if ws.current in catalog else None
     if current and current not in solved:
         kata = catalog.get(current)
-        out.print(Text.assemble("You are on ", (kata.slug, "cyan"), f" · {kata.title}: ", ("mlkatas watch", "cyan"), " to go on."))
+        out.print(Text.assemble(
+            "You are on ", (kata.slug, "cyan"), f" · {kata.title}: ", ("mlkatas watch", "cyan"), " to go on."
+        ))
     elif len(solved) < len(catalog):
         out.print(next_line(ws, catalog, current) if current else Text.assemble("Next: ", ("mlkatas start", "cyan")))
 
 
 def watch(
-    slug: Optional[str] = typer.Argument(None, help="The kata (default: the one you are on, or the next unsolved one)."),
-    poll: bool = typer.Option(False, "--poll", help="Poll for saves: for file systems without change events (network drives, some VMs and containers)."),
+    slug: Optional[str] = typer.Argument(
+        None, help="The kata (default: the one you are on, or the next unsolved one)."
+    ),
+    poll: bool = typer.Option(
+        False, "--poll",
+        help="Poll for saves: for file systems without change events (network drives, some VMs and containers).",
+    ),
     manual: bool = typer.Option(False, "--manual", help="Do not watch the file: check it each time you press Enter."),
 ) -> None:
-    """Check your kata file every time you save it, with a warm judge, and show the verdict.
+    # the docstring is the command's help, shown as written: two literals joined, to keep its Keys line one line
+    (
+        """Check your kata file every time you save it, with a warm judge, and show the verdict.
 
-    Keys: [bold]h[/bold] next hint · [bold]l[/bold] list katas · [bold]n[/bold] next kata · [bold]r[/bold] reset this kata (keeps a backup) · [bold]Enter[/bold] check now · [bold]q[/bold] quit."""
+    Keys: [bold]h[/bold] next hint · [bold]l[/bold] list katas · [bold]n[/bold] next kata · """
+        """[bold]r[/bold] reset this kata (keeps a backup) · [bold]Enter[/bold] check now · [bold]q[/bold] quit."""
+    )
     from mlkatas.cli import watch as watch_mode
 
     catalog = load_catalog()

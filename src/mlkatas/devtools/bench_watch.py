@@ -43,7 +43,9 @@ class PtyProcess:
 
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        self.proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdin=slave, stdout=slave, stderr=slave, start_new_session=True
+        )
         os.close(slave)
         self.text = ""
         self._cond = threading.Condition()
@@ -82,7 +84,9 @@ class PtyProcess:
                 left = deadline - time.monotonic()
                 if left <= 0 or (not self._thread.is_alive() and self.proc.poll() is not None):
                     tail = self.text[-3000:]
-                    raise TimeoutError(f"{regex.pattern!r} did not appear within {timeout:g} s; the terminal showed:\n{tail}")
+                    raise TimeoutError(
+                        f"{regex.pattern!r} did not appear within {timeout:g} s; the terminal showed:\n{tail}"
+                    )
                 self._cond.wait(min(left, 0.5))
 
     def send(self, keys: str) -> None:
@@ -159,7 +163,9 @@ def time_cold_check(kata: Kata, repeat: int, root: Path) -> list[float]:
     samples = []
     for _ in range(repeat):
         started = time.perf_counter()
-        result = subprocess.run(mlkatas_argv("check", kata.slug, str(file), "--json"), env=env, cwd=root, capture_output=True)
+        result = subprocess.run(
+            mlkatas_argv("check", kata.slug, str(file), "--json"), env=env, cwd=root, capture_output=True
+        )
         samples.append((time.perf_counter() - started) * 1000)
         if result.returncode != 0:
             raise RuntimeError(f"the cold check failed (exit {result.returncode}): {result.stderr.decode()[-2000:]}")
@@ -194,6 +200,8 @@ def bench_watch(kata: Kata, repeat: int, cold: int, out: Console, as_json: bool 
     ]
     for label, stats in rows:
         if stats:
-            table.add_row(label, str(stats["n"]), *(f"{stats[k]:.0f}" for k in ("p50_ms", "p90_ms", "min_ms", "max_ms")))
+            table.add_row(
+                label, str(stats["n"]), *(f"{stats[k]:.0f}" for k in ("p50_ms", "p90_ms", "min_ms", "max_ms"))
+            )
     out.print(table)
     return result

@@ -176,7 +176,9 @@ def bench_judge(
         result.in_process_ms = in_process_ms(suite, catalog.get(slug).kind)
         for _ in range(5):  # first grades pay one-off costs (suite encoding, first fork)
             judge.grade(slug, source)
-        out.print(f"warm verdicts: {count} gradings of {slug}, each arriving at a judge idle for {IDLE_S * 1000:.0f} ms ...")
+        out.print(
+            f"warm verdicts: {count} gradings of {slug}, each arriving at a judge idle for {IDLE_S * 1000:.0f} ms ..."
+        )
         for _ in range(count):
             judge.ready()
             time.sleep(IDLE_S)
@@ -236,7 +238,8 @@ def report(r: BenchResult, out: Console) -> None:
     if r.sandbox == "strict":
         lines.append(f"  layers: {', '.join(r.layers)}")
     lines += [
-        f"  cold baseline, fresh python importing torch+einops  p50 {r.cold_p50:8.1f} ms  (runs: {', '.join(f'{x:.0f}' for x in r.cold_ms)})",
+        f"  cold baseline, fresh python importing torch+einops  p50 {r.cold_p50:8.1f} ms  "
+        f"(runs: {', '.join(f'{x:.0f}' for x in r.cold_ms)})",
         f"  judge start-up (first warm zygote)                      {r.start_ms:8.1f} ms",
         f"  the cases run in-process (reference, no judge)          {r.in_process_ms:8.1f} ms",
         f"  warm verdict, arriving at an idle judge             p50 {r.warm_p50:8.1f} ms  p99 {r.warm_p99:.1f} ms"

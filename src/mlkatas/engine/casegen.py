@@ -63,10 +63,7 @@ class CaseGen:
         """A size for the named dimension, in [lo, hi] (exactly lo when hi is None); the smallest
         size comes up often, because off-by-one and size-1 bugs hide there. The names appear in
         feedback and let the einops `pattern` of kata.toml know each axis's size."""
-        if hi is None or self.rng.random() < 0.15:
-            value = lo
-        else:
-            value = self.rng.randint(lo, hi)
+        value = lo if hi is None or self.rng.random() < 0.15 else self.rng.randint(lo, hi)
         self.sizes[name] = value
         return value
 

@@ -47,7 +47,7 @@ def _axis_sizes(left: list[list[str]], shape, known: dict[str, int]) -> dict[str
     sizes = {}
     if len(left) != len(shape):
         return None
-    for group, dim in zip(left, shape):
+    for group, dim in zip(left, shape, strict=True):
         unknown = [a for a in group if a not in known]
         product = math.prod(known[a] for a in group if a in known)
         if len(unknown) > 1 or (product == 0):
@@ -89,7 +89,7 @@ def _group_output(order: tuple[str, ...], sizes: dict[str, int], out_shape) -> l
 def _inversions(groups, reference) -> int:
     """How many pairs of axes are out of the reference's order, summed over groups."""
     count = 0
-    for group, ref in zip(groups, reference):
+    for group, ref in zip(groups, reference, strict=True):
         rank = {a: i for i, a in enumerate(ref)}
         count += sum(rank[a] > rank[b] for a, b in itertools.combinations(group, 2))
     return count
@@ -99,9 +99,9 @@ def _source_index(left, right, sizes, out_positions, out_shape) -> np.ndarray:
     """Input flat index of each sampled output position under `left -> right`."""
     axis_index: dict[str, np.ndarray] = {}
     out_multi = np.unravel_index(out_positions, tuple(out_shape))
-    for group, idx in zip(right, out_multi):
+    for group, idx in zip(right, out_multi, strict=True):
         parts = np.unravel_index(idx, tuple(sizes[a] for a in group)) if group else ()
-        axis_index.update(zip(group, parts))
+        axis_index.update(zip(group, parts, strict=True))
     dims = [np.ravel_multi_index([axis_index[a] for a in g], tuple(sizes[a] for a in g)) for g in left]
     in_shape = tuple(math.prod(sizes[a] for a in g) for g in left)
     return np.asarray(np.ravel_multi_index(dims, in_shape))
@@ -126,18 +126,20 @@ def explain_rearrangement(
     if source.numel() != got.numel() or source.numel() < 2 or source.is_complex() or source.dtype != got.dtype:
         return None
     src, out = _comparable(source), _comparable(got)
-    expected_index = _source_index(left, right, sizes, np.arange(out.size), tuple(math.prod(sizes[a] for a in g) for g in right))
-    if tuple(got.shape) == tuple(math.prod(sizes[a] for a in g) for g in right) and np.array_equal(src[expected_index], out):
+    expected_index = _source_index(
+        left, right, sizes, np.arange(out.size), tuple(math.prod(sizes[a] for a in g) for g in right)
+    )
+    if (tuple(got.shape) == tuple(math.prod(sizes[a] for a in g) for g in right)
+            and np.array_equal(src[expected_index], out)):
         return None  # nothing moved wrongly: the output is what the pattern gives
     rng = np.random.default_rng(0)
     sample = rng.choice(out.size, size=min(SAMPLE, out.size), replace=False)
     target = out[sample]
-    if np.array_equal(src, out):
-        if tuple(source.shape) != tuple(got.shape):
-            return (
-                f"your output is {name} reshaped: reshape and view keep the memory order, so no axis moved; "
-                "moving axes needs a permute/transpose (or einops.rearrange)"
-            )
+    if np.array_equal(src, out) and tuple(source.shape) != tuple(got.shape):
+        return (
+            f"your output is {name} reshaped: reshape and view keep the memory order, so no axis moved; "
+            "moving axes needs a permute/transpose (or einops.rearrange)"
+        )
     canonical_order = tuple(a for g in right for a in g)
     # Simplest accounts first: fewest swaps away from the kata's own pattern.
     candidates = sorted(

@@ -62,12 +62,16 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
     deadline = None if budget_s is None else time.monotonic() + budget_s
     results: list[CaseResult] = []
     if report.violation and report.stopped is not None:  # nothing the child said counts
-        return _verdict(suite, [CaseResult("run", False, "failed", "error", report.stopped.message)], report, elapsed_ms)
+        return _verdict(
+            suite, [CaseResult("run", False, "failed", "error", report.stopped.message)], report, elapsed_ms
+        )
     if report.load is not None and not report.load.ok:
         message = clean_text(report.load.message)
         if report.load.missing:
             message = f"your file does not define `{kata.entry}`; the kata expects {kata.signature}"
-        return _verdict(suite, [CaseResult("load", False, "failed", report.load.kind or Kind.ERROR, message)], report, elapsed_ms)
+        return _verdict(
+            suite, [CaseResult("load", False, "failed", report.load.kind or Kind.ERROR, message)], report, elapsed_ms
+        )
     if report.load is None:
         stopped = report.stopped or Mismatch("error", "your code ended the run before the judge could load it")
         return _verdict(suite, [CaseResult("load", False, "failed", stopped.kind, stopped.message)], report, elapsed_ms)
@@ -102,10 +106,9 @@ def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance, c
     if not outcome.ok:
         return Mismatch(outcome.kind or Kind.ERROR, clean_text(outcome.message or "your code raised an error"))
     got = outcome.value
-    if compared is not None and index in compared:
-        mismatch = compared[index]
-    else:
-        mismatch = compare_case(suite, index, got, tol)
+    mismatch = (
+        compared[index] if compared is not None and index in compared else compare_case(suite, index, got, tol)
+    )
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
         return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
     mutated = outcome.mutated
@@ -178,7 +181,9 @@ def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: 
     return mismatch
 
 
-def check_rules(suite: Suite, counts: list | None, stopped: Mismatch | None = None, stopped_early: bool = False) -> list[CaseResult]:
+def check_rules(
+    suite: Suite, counts: list | None, stopped: Mismatch | None = None, stopped_early: bool = False
+) -> list[CaseResult]:
     """Rules measured on the probes. A probe that raised or did not report fails its rule: a
     measurement that was not taken proves nothing (and raising on the probes alone is the easy way
     around it). What the child counts, though, the learner's code could also forge: a rule is a
@@ -197,8 +202,8 @@ def check_rules(suite: Suite, counts: list | None, stopped: Mismatch | None = No
         if missing or counts is None:
             where = "; ".join(_fmt_sizes(s) for s in missing)
             why = stopped.message if stopped is not None else "it raised or did not report"
-            message = (f"{rule.message} (the judge could not measure your code on the larger inputs this rule is checked "
-                       f"on, {where}: {why})")
+            message = (f"{rule.message} (the judge could not measure your code on the larger inputs this rule is "
+                       f"checked on, {where}: {why})")
             results.append(CaseResult(name, False, "failed", "rule", message))
             continue
         grows = counts[-1] > counts[0]
@@ -249,14 +254,19 @@ def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed
     else:
         head = first.message.splitlines()[0] if first.message else first.kind
         not_run = sum(r.status == "not run" for r in graded)
-        count = f" ({len(failed)} of {len(graded)} checks failed" + (f", {not_run} not run)" if not_run else ")") if graded else ""
+        count = (
+            f" ({len(failed)} of {len(graded)} checks failed" + (f", {not_run} not run)" if not_run else ")")
+            if graded else ""
+        )
         summary = f"{first.name}: {first.kind}: {head}{count}"
     return Verdict(suite.kata.slug, status, summary, results, elapsed_ms, clean_text(report.log, 10**7))
 
 
 def source_problem_verdict(slug: str, kind: str, message: str) -> Verdict:
     """A verdict for a submission rejected before it ran (too large, null bytes, not UTF-8)."""
-    return Verdict(slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)])
+    return Verdict(
+        slug, status_for(kind), f"load: {kind}: {message}", [CaseResult("load", False, "failed", kind, message)]
+    )
 
 
 __all__ = ["CaseOutcome", "LoadOutcome", "RunReport", "compare_case", "grade_report", "source_problem_verdict"]

@@ -48,7 +48,10 @@ def arg_names(signature: str) -> list[str]:
 def clone_value(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         # keep the memory layout: a non-contiguous input stays non-contiguous
-        out = torch.empty_strided(value.shape, value.stride(), dtype=value.dtype) if non_overlapping(value) else torch.empty_like(value)
+        out = (
+            torch.empty_strided(value.shape, value.stride(), dtype=value.dtype) if non_overlapping(value)
+            else torch.empty_like(value)
+        )
         out.copy_(value)
         return out
     if isinstance(value, list):
@@ -96,7 +99,9 @@ class Suite:
             cases = build_cases(cases_mod, kata.slug, kata.hidden_cases)
             probes = rule_probes(cases_mod, kata.slug) if kata.rules else []
         except Exception as exc:
-            raise KataFormatError(kata.path / "cases.py", None, f"case generator failed: {type(exc).__name__}: {exc}") from exc
+            raise KataFormatError(
+                kata.path / "cases.py", None, f"case generator failed: {type(exc).__name__}: {exc}"
+            ) from exc
         suite = cls(
             kata=kata,
             cases=cases,

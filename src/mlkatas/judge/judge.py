@@ -146,7 +146,9 @@ class Judge:
         verdict.elapsed_ms = _ms(started)  # the judge's own work after the run included
         return verdict
 
-    def _grade(self, slug: str, source: str | bytes, limits: dict | None, filename: str | None, seed: int | None) -> Verdict:
+    def _grade(
+        self, slug: str, source: str | bytes, limits: dict | None, filename: str | None, seed: int | None
+    ) -> Verdict:
         kata = self.catalog.get(slug)
         try:
             text = check_source(source)
@@ -171,7 +173,9 @@ class Judge:
                 report = reader.finish(run)
         except ZygoteDied as exc:
             broken = True
-            report = RunReport(stopped=Mismatch("error", f"the judge had to recover from a failure of its worker ({exc}); grade again"))
+            report = RunReport(stopped=Mismatch(
+                "error", f"the judge had to recover from a failure of its worker ({exc}); grade again"
+            ))
         finally:
             self._pool.release(zygote, broken)
         try:
@@ -265,8 +269,8 @@ class RunReader:
         if isinstance(message, protocol.Load):
             if report.load is not None:
                 raise protocol.ProtocolError("a second load message")
-            report.load = LoadOutcome(message.ok, message.kind, with_memory_limit(message.kind, message.message, self.limits),
-                                      message.missing)
+            report.load = LoadOutcome(message.ok, message.kind,
+                                      with_memory_limit(message.kind, message.message, self.limits), message.missing)
         elif isinstance(message, protocol.Cases):
             if report.load is None or not report.load.ok:
                 raise protocol.ProtocolError("case results before the file loaded")
@@ -274,7 +278,9 @@ class RunReader:
                 self._take_case(item, blobs)
         elif isinstance(message, protocol.Probes):
             if report.probe_counts is not None or len(message.counts) != len(self.suite.probes):
-                raise protocol.ProtocolError(f"{len(message.counts)} rule probe counts for {len(self.suite.probes)} probes")
+                raise protocol.ProtocolError(
+                    f"{len(message.counts)} rule probe counts for {len(self.suite.probes)} probes"
+                )
             report.probe_counts = list(message.counts)
         elif isinstance(message, protocol.Done):
             report.log = cut_log(message.log, self.limits.log_kb * 1024)
@@ -307,7 +313,9 @@ class RunReader:
         else:
             spans = self.spans[index]
             if item.output is None or any(j >= len(spans) for j in item.mutated):
-                raise protocol.ProtocolError(f"case {index}'s result has no output or names an argument it does not have")
+                raise protocol.ProtocolError(
+                    f"case {index}'s result has no output or names an argument it does not have"
+                )
             try:
                 value = wire.value_from_message(item.output, blobs)
             except wire.WireError as exc:
@@ -339,16 +347,22 @@ def with_memory_limit(kind: str | None, message: str, limits: Limits) -> str:
 def why_stopped(run: ChildRun, limits: Limits) -> Mismatch:
     code = run.exit_code
     if run.wire_error:
-        return Mismatch("memory" if "larger than" in run.wire_error else "error", f"the judge refused your code's output: {run.wire_error}")
+        return Mismatch(
+            "memory" if "larger than" in run.wire_error else "error",
+            f"the judge refused your code's output: {run.wire_error}",
+        )
     if run.timed_out:
         return Mismatch("timeout", f"timed out: your code ran past the wall-clock limit of {limits.wall_s:g} s")
     if code == -signal.SIGXCPU or (code == -signal.SIGKILL and run.cpu_s >= limits.cpu_s):
         return Mismatch("timeout", f"timed out: your code used more than the CPU time limit of {limits.cpu_s:g} s")
     if code == -signal.SIGKILL:
-        return Mismatch("memory", f"your code was killed, most likely for using more than {limits.memory_mb} MB of memory")
+        return Mismatch(
+            "memory", f"your code was killed, most likely for using more than {limits.memory_mb} MB of memory"
+        )
     if code == -signal.SIGSYS:  # the one system call the filter kills for: it comes through another ABI
         return Mismatch("error", "the sandbox stopped your code for a forbidden system call: one made through another "
-                                 "architecture's interface (such as the 32-bit `int 0x80` entry on x86-64), which it never allows")
+                                 "architecture's interface (such as the 32-bit `int 0x80` entry on x86-64), "
+                                 "which it never allows")
     if code is not None and code < 0:
         name = SIGNAL_NAMES.get(-code, f"signal {-code}")
         return Mismatch("error", f"your code crashed the process ({name})")

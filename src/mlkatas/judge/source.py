@@ -18,7 +18,9 @@ def check_source(source: str | bytes) -> str:
             source = source.decode("utf-8")
         except UnicodeDecodeError as exc:
             line = source[: exc.start].count(b"\n") + 1
-            raise SourceProblem(f"the file is not UTF-8 text: byte {source[exc.start]:#04x} on line {line} cannot be decoded") from None
+            raise SourceProblem(
+                f"the file is not UTF-8 text: byte {source[exc.start]:#04x} on line {line} cannot be decoded"
+            ) from None
     if not isinstance(source, str):
         raise SourceProblem(f"the source must be text (str), not {type(source).__name__}")
     size = len(source.encode("utf-8", "surrogatepass"))

@@ -26,7 +26,9 @@ def through_arena(value):
     return wire.decode(desc, wire.ArenaView(bytearray(arena.tobytes())))
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.bfloat16, torch.int64, torch.int32, torch.bool, torch.uint8])
+@pytest.mark.parametrize(
+    "dtype", [torch.float32, torch.float64, torch.bfloat16, torch.int64, torch.int32, torch.bool, torch.uint8]
+)
 def test_tensors_roundtrip_bit_exactly(dtype):
     t = (torch.randn(3, 4, 5) * 10).to(dtype)
     back = roundtrip(t)
@@ -51,12 +53,12 @@ def test_arena_inputs_are_aligned_views_that_do_not_share_memory():
     values = [torch.randn(3, dtype=torch.float64), torch.ones(5, dtype=torch.bool), torch.arange(7, dtype=torch.int16),
               torch.zeros(0, 4), torch.randn(2, 2).t(), 3, [torch.tensor([1.5])]]
     back = through_arena(values)
-    for got, want in zip(back[:5], values[:5]):
+    for got, want in zip(back[:5], values[:5], strict=True):
         assert torch.equal(got, want) and got.dtype == want.dtype
         assert got.data_ptr() % got.element_size() == 0  # each element at an address of its own size
     assert back[5] == 3 and torch.equal(back[6][0], values[6][0])
     back[0].add_(1)  # a write to one input leaves the others as they were
-    assert all(torch.equal(g, w) for g, w in zip(back[1:5], values[1:5]))
+    assert all(torch.equal(g, w) for g, w in zip(back[1:5], values[1:5], strict=True))
 
 
 def test_arena_refuses_a_tensor_outside_its_buffer():

@@ -23,9 +23,8 @@ class SharedInputs:
         if hasattr(os, "memfd_create"):
             self.fd = os.memfd_create("mlkatas-inputs", os.MFD_CLOEXEC)
         else:
-            handle = tempfile.TemporaryFile()
-            self.fd = os.dup(handle.fileno())
-            handle.close()
+            with tempfile.TemporaryFile() as handle:
+                self.fd = os.dup(handle.fileno())
         try:
             view = memoryview(arena)
             while view:

@@ -108,7 +108,9 @@ def encode_case(args: Any, init: Any, params: dict, arena: "Arena") -> dict:
         spans.append([start, arena.size])
     case = {"args": {"t": "list", "items": items}, "spans": spans}
     if init or params:  # a module kata's constructor arguments and the weights the tests set
-        case.update(init=encode(list(init), arena), param_names=list(params), params=encode(list(params.values()), arena))
+        case.update(
+            init=encode(list(init), arena), param_names=list(params), params=encode(list(params.values()), arena)
+        )
     return case
 
 
@@ -165,7 +167,9 @@ class ArenaView:
         else:
             span = storage_span(shape, stride)
         if min(shape, default=0) < 0 or at < 0 or at % dtype.itemsize or at + span * dtype.itemsize > len(self.buffer):
-            raise WireError(f"tensor of shape {tuple(shape)} at byte {at} does not fit the {len(self.buffer)}-byte input buffer")
+            raise WireError(
+                f"tensor of shape {tuple(shape)} at byte {at} does not fit the {len(self.buffer)}-byte input buffer"
+            )
         if not span:
             return torch.empty(shape, dtype=dtype)
         flat = torch.frombuffer(self.buffer, dtype=dtype, count=span, offset=at)

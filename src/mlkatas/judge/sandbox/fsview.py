@@ -72,7 +72,9 @@ def build(hidden: list[str], proc: bool = True) -> View:
     """Enter the view: after this, "/" is the private root. Must run as (namespace) root, inside
     a new mount namespace, before anything needs a file the view does not show."""
     view = View(read=read_paths())
-    view.hidden = outermost([h for h in (os.path.realpath(p) for p in hidden) if os.path.isdir(h) and within(h, view.read)])
+    view.hidden = outermost(
+        [h for h in (os.path.realpath(p) for p in hidden) if os.path.isdir(h) and within(h, view.read)]
+    )
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     sources = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in view.read}
     linux.mount("tmpfs", NEW_ROOT, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=4m,mode=0755")
@@ -84,21 +86,28 @@ def build(hidden: list[str], proc: bool = True) -> View:
         os.close(fd)
     _copy_links(root)
     for path in view.hidden:
-        linux.mount("tmpfs", root + path, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "size=4k,mode=0000")
+        linux.mount(
+            "tmpfs", root + path, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "size=4k,mode=0000"
+        )
     os.mkdir(root + "/dev", 0o755)
     for name in DEVICES:
         if os.path.exists(f"/dev/{name}"):
             _make_target(root + f"/dev/{name}", False)
             linux.mount(f"/dev/{name}", root + f"/dev/{name}", None, linux.MS_BIND)
             view.devices.append(f"/dev/{name}")
-    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"), ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+    for name, target in (
+        ("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+        ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2"),
+    ):
         os.symlink(target, root + f"/dev/{name}")
     os.mkdir(root + "/proc", 0o555)
     if proc:
         _mount_proc(root + "/proc")
         view.proc = True
     os.mkdir(root + SCRATCH, 0o711)
-    linux.mount("tmpfs", root + SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "size=1m,mode=0711")
+    linux.mount(
+        "tmpfs", root + SCRATCH, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "size=1m,mode=0711"
+    )
     os.mkdir(root + "/" + OLD_ROOT)
     linux.pivot_root(root, root + "/" + OLD_ROOT)
     os.chdir("/")

@@ -32,7 +32,9 @@ SCOPE_SIGNAL = 1 << 1
 
 
 class _RulesetAttr(ctypes.Structure):
-    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+    _fields_ = [
+        ("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)
+    ]
 
 
 class _PathBeneathAttr(ctypes.Structure):
@@ -71,7 +73,9 @@ def ruleset(abi: int, read: list[str], write: list[str], devices: list[str] = ()
         scope.append("signals")
     fd = linux.syscall("landlock_create_ruleset", ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
     try:
-        for paths, rights in ((read, READ), (write, handled_fs), (devices, READ_FILE | WRITE_FILE | TRUNCATE | IOCTL_DEV)):
+        for paths, rights in (
+            (read, READ), (write, handled_fs), (devices, READ_FILE | WRITE_FILE | TRUNCATE | IOCTL_DEV)
+        ):
             for path in paths:
                 _allow(fd, path, rights & handled_fs)
     except BaseException:

@@ -98,7 +98,9 @@ def simulated_missing() -> set[str]:
     names = {n.strip() for n in os.environ.get(SIMULATE_ENV, "").split(",") if n.strip()}
     unknown = names - set(LAYERS)
     if unknown:
-        raise ValueError(f"{SIMULATE_ENV} names unknown layer(s) {', '.join(sorted(unknown))}; layers: {', '.join(LAYERS)}")
+        raise ValueError(
+            f"{SIMULATE_ENV} names unknown layer(s) {', '.join(sorted(unknown))}; layers: {', '.join(LAYERS)}"
+        )
     return names
 
 

@@ -38,7 +38,9 @@ def in_child(test: Callable[[], None]) -> str | None:
             test()
             message = b""
         except BaseException as exc:  # noqa: BLE001 - whatever failed is the answer
-            message = (f"{type(exc).__name__}: {exc}" if not isinstance(exc, OSError) else str(exc)).encode() or b"failed"
+            message = (
+                (f"{type(exc).__name__}: {exc}" if not isinstance(exc, OSError) else str(exc)).encode() or b"failed"
+            )
         try:
             os.write(write, message[:2000])
         finally:

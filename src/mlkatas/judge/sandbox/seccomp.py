@@ -98,9 +98,9 @@ def build(own_pid: int):
 
 
 # -- compiled once, loaded by every child ------------------------------------------------------------
-# Building the filter with libseccomp costs ~2 ms per child (`mlkatas dev bench-judge`, CPU per verdict). The zygote builds it once with a
-# placeholder for the child's pid (SELF_ONLY compares with it) and each child patches its own pid
-# into the compiled program and loads it with one system call.
+# Building the filter with libseccomp costs ~2 ms per child (`mlkatas dev bench-judge`, CPU per verdict).
+# The zygote builds it once with a placeholder for the child's pid (SELF_ONLY compares with it) and
+# each child patches its own pid into the compiled program and loads it with one system call.
 PID_PLACEHOLDER = 0x5ECC0FF1
 _INSN = struct.Struct("=HBBI")  # struct sock_filter: code, jt, jf, k
 SECCOMP_SET_MODE_FILTER = 1
@@ -127,7 +127,8 @@ def compile_program() -> bytes:
 def load_program(program: bytes, own_pid: int) -> None:
     """Patch in this process's pid and load the program for every thread. Needs no_new_privs."""
     patched = b"".join(
-        _INSN.pack(code, jt, jf, own_pid if k == PID_PLACEHOLDER else k) for code, jt, jf, k in _INSN.iter_unpack(program)
+        _INSN.pack(code, jt, jf, own_pid if k == PID_PLACEHOLDER else k)
+        for code, jt, jf, k in _INSN.iter_unpack(program)
     )
     buffer = ctypes.create_string_buffer(patched, len(patched))
     fprog = _SockFprog(len(patched) // _INSN.size, ctypes.addressof(buffer))

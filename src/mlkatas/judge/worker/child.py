@@ -291,7 +291,9 @@ class ChildSession:
             before = [layout(a) for a in args]
             output = self._call_with(entry, case, args)
         except BaseException as exc:  # noqa: BLE001
-            self.outbox.add({"i": index, "ok": False, "kind": classify(exc), "message": learner_traceback(exc, self.filename)})
+            self.outbox.add(
+                {"i": index, "ok": False, "kind": classify(exc), "message": learner_traceback(exc, self.filename)}
+            )
             return
         mutated = [i for i, a in enumerate(args) if layout(a) != before[i]]  # their bytes: the judge checks those
         blobs: list[bytes] = []
@@ -299,7 +301,8 @@ class ChildSession:
             desc = wire.encode(output, blobs)
         except BaseException as exc:  # noqa: BLE001 - a hostile object may raise while inspected
             self.outbox.add({"i": index, "ok": False, "kind": "type",
-                             "message": f"the returned value could not be read: {type(exc).__name__}: {clip(str(exc), 2000)}"})
+                             "message": f"the returned value could not be read: {type(exc).__name__}: "
+                                        f"{clip(str(exc), 2000)}"})
             return
         size = sum(len(b) for b in blobs)
         if size > self.output_budget:
@@ -316,7 +319,7 @@ class ChildSession:
         module = entry(*wire.decode(case.get("init", NOTHING), self.inputs))
         params = wire.decode(case.get("params", NOTHING), self.inputs)
         with torch.no_grad():
-            for name, value in zip(case.get("param_names", ()), params):
+            for name, value in zip(case.get("param_names", ()), params, strict=True):
                 try:
                     target = module.get_parameter(name)
                 except AttributeError:
@@ -325,7 +328,8 @@ class ChildSession:
                     ) from None
                 if target.shape != value.shape:
                     raise ValueError(
-                        f"parameter {name} has shape {tuple(target.shape)}; the tests set one of shape {tuple(value.shape)}"
+                        f"parameter {name} has shape {tuple(target.shape)}; "
+                        f"the tests set one of shape {tuple(value.shape)}"
                     )
                 target.copy_(value)
         return module(*args)
@@ -393,7 +397,9 @@ def serve(sock: socket.socket) -> None:
         _exit(0)
 
 
-def run_child(sock: socket.socket, enter: Callable[[], int | None], apply_limits: Callable[[dict, int | None], None]) -> None:
+def run_child(
+    sock: socket.socket, enter: Callable[[], int | None], apply_limits: Callable[[dict, int | None], None]
+) -> None:
     """A freshly forked child, in either mode: set itself up (`enter`: the sandbox in strict
     mode; it returns the address space in use, the base of the memory limit), say it is ready,
     take its limits, then one job. Never returns into the zygote's loop."""

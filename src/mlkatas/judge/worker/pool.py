@@ -103,7 +103,7 @@ class ZygotePool:
             except queue.Empty:
                 with self._lock:
                     if not self._all and not self._starting and self._start_error is not None:
-                        raise ZygoteDied(f"the judge cannot start a worker: {self._start_error}")
+                        raise ZygoteDied(f"the judge cannot start a worker: {self._start_error}") from None
                 continue
             if zygote.alive():
                 return zygote

@@ -89,7 +89,8 @@ def rehearse() -> None:
 
     values = [
         torch.randn(2, 3, 4), torch.arange(6, dtype=torch.int64).reshape(2, 3), torch.ones(3, dtype=torch.bool),
-        torch.randn(4, 4).to(torch.bfloat16), torch.randn(2, 2, dtype=torch.float64).t(), torch.arange(4, dtype=torch.int32),
+        torch.randn(4, 4).to(torch.bfloat16), torch.randn(2, 2, dtype=torch.float64).t(),
+        torch.arange(4, dtype=torch.int32),
     ]
     arena = wire.Arena()
     cases = [wire.encode_case([v], [], {}, arena) for v in values]

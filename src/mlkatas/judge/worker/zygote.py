@@ -89,7 +89,7 @@ class Zygote:
         self.mode = mode
         self.layers: list[str] = []
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - kept open: the zygote's stderr, read back after it dies
         # strict: -P keeps the current folder off sys.path (it would become part of the view)
         argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.worker.zygote_main",
                 str(child_end.fileno()), mode]
@@ -119,8 +119,10 @@ class Zygote:
             self.close()
             from mlkatas.judge.sandbox.modes import SandboxUnavailable
 
-            raise SandboxUnavailable(f"the strict sandbox cannot run here: its {ready.layer} layer failed ({ready.error})",
-                                     {ready.layer: ready.error})
+            raise SandboxUnavailable(
+                f"the strict sandbox cannot run here: its {ready.layer} layer failed ({ready.error})",
+                {ready.layer: ready.error},
+            )
         if not isinstance(ready, control.ZygoteReady):
             self.close()
             raise ZygoteDied(f"the zygote did not start: {self._stderr_tail()}")
@@ -321,10 +323,14 @@ def _read_messages(reader: "_FrameReader", budget: RunBudget, run: ChildRun,
         if length is None:
             return
         if length > budget.header_cap:
-            raise wire.WireError(f"a message header of {length} bytes is larger than the {budget.header_cap} bytes allowed")
+            raise wire.WireError(
+                f"a message header of {length} bytes is larger than the {budget.header_cap} bytes allowed"
+            )
         headers += length
         if headers > budget.header_total:
-            raise wire.WireError(f"the messages' headers are larger than the {budget.header_total} bytes a run may send")
+            raise wire.WireError(
+                f"the messages' headers are larger than the {budget.header_total} bytes a run may send"
+            )
         raw = wire.recv_exact(reader, 8 + length)[8:]
         message = protocol.decode_run_message(raw)
         sizes = message.blobs

@@ -62,7 +62,9 @@ class LocalZygote(ZygoteServer):
                     os.dup2(devnull, fd)
                 child_harness.run_child(
                     theirs, lambda: None,
-                    lambda limits, _base: apply_rlimits(cpu_s=float(limits["cpu_s"]), memory_mb=int(limits["memory_mb"])),
+                    lambda limits, _base: apply_rlimits(
+                        cpu_s=float(limits["cpu_s"]), memory_mb=int(limits["memory_mb"])
+                    ),
                 )
             finally:
                 os._exit(child_harness.READY_EXIT)

@@ -39,7 +39,11 @@ def _summed_experts(tokens, weights):
 
 
 MISTAKES = [
-    ("shared-weight", _shared_weight, "This matches using expert_weights[0] for every expert; expert e needs its own expert_weights[e]"),
+    (
+        "shared-weight",
+        _shared_weight,
+        "This matches using expert_weights[0] for every expert; expert e needs its own expert_weights[e]",
+    ),
     (
         "summed-experts",
         _summed_experts,
