@@ -8,6 +8,7 @@ file and field, so one broken kata never hides the rest of a catalogue.
 from __future__ import annotations
 
 import ast
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Kata:
     pattern_input: int = 0  # which argument the pattern's left side describes
     tolerances: dict = field(default_factory=dict)  # dtype name -> {"rtol", "atol"}
     variants: tuple[Variant, ...] = ()
+    created: datetime.date | None = None  # when the kata was published (the site's "created" filter)
 
     @property
     def description(self) -> str:
@@ -250,6 +252,9 @@ def load_kata(folder: Path, pack: str) -> Kata:
     if not isinstance(hidden, int) or hidden < 1:
         raise KataFormatError(toml_path, "hidden_cases", "must be a positive integer")
 
+    created = data.get("created")
+    if created is not None and not (isinstance(created, datetime.date) and not isinstance(created, datetime.datetime)):
+        raise KataFormatError(toml_path, "created", "must be a date, written as created = 2026-11-28")
     entry = _require(data, "entry", str, toml_path)
     _check_python(folder / "solution.py", entry)
     _check_python(folder / "starter.py", entry)
@@ -273,4 +278,5 @@ def load_kata(folder: Path, pack: str) -> Kata:
         pattern_input=int(data.get("pattern_input", 0)),
         tolerances=_parse_tolerances(data, toml_path),
         variants=_load_variants(folder),
+        created=created,
     )
