@@ -1,0 +1,50 @@
+"""The application: the store opened (and migrated) at start, the built-in katas loaded into it,
+the pages and the API mounted, the static assets served from the package."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from mlkatas.catalog import Catalog
+from mlkatas.store.db import Database
+from mlkatas.store.katas import QueryError
+from mlkatas.store.seed import sync_catalog
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+
+
+def create_app(database_url: str | None = None, catalog: Catalog | None = None) -> FastAPI:
+    """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
+    working folder), created and migrated if needed, with the catalogue's katas synced into it."""
+    from mlkatas.web import api, pages
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        db = Database(database_url)
+        db.migrate()
+        with db.session() as session:
+            sync_catalog(session, catalog if catalog is not None else Catalog.load())
+        app.state.db = db
+        yield
+        db.close()
+
+    app = FastAPI(title="mlkatas", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(QueryError)
+    async def _bad_filter(request: Request, exc: QueryError):
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc), "field": exc.field}, status_code=422)
+        return templates.TemplateResponse(request, "error.html", {"title": "Unknown filter", "message": str(exc)},
+                                          status_code=422)
+
+    return app

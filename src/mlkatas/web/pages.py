@@ -1,0 +1,55 @@
+"""The HTML pages: the catalogue (filters, search, sort, pages, each view a URL) and a kata."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+
+from mlkatas.store.katas import CREATED, SORTS, KataQuery, get_kata, list_katas
+from mlkatas.store.models import DIFFICULTIES, TIMES, KataTopic, utcnow
+from mlkatas.web.app import templates
+from mlkatas.web.deps import DbSession
+from mlkatas.web.views import description_html, listing, relative_date, summary
+
+router = APIRouter(include_in_schema=False)
+CREATED_LABELS = {"today": "Today", "this_week": "This week", "this_month": "This month", "this_year": "This year"}
+
+
+@router.get("/")
+def catalogue(request: Request, db: DbSession, q: str = "", topic: str | None = None,
+              difficulty: str | None = None, time: str | None = None, created: str | None = None,
+              sort: str = "newest", page: int = 1):
+    query = KataQuery(q[:2000], topic or None, difficulty or None, time or None, created or None, sort, page)
+    found = list_katas(db, query)
+    now = utcnow()
+    params = {k: v for k, v in (("q", query.q), ("topic", query.topic), ("difficulty", query.difficulty),
+                                ("time", query.time), ("created", query.created), ("sort", query.sort)) if v}
+    if params.get("sort") == "newest":
+        del params["sort"]
+
+    def link(**change) -> str:
+        """This view with some parameters changed (None removes one); back to page 1."""
+        merged = {**params, **change}
+        return "/?" + urlencode({k: v for k, v in merged.items() if v is not None}) if merged else "/"
+
+    rows = [{**listing(r), "summary": summary(r), "when": relative_date(r.created_at, now)} for r in found.items]
+    topics = db.scalars(select(KataTopic.topic).group_by(KataTopic.topic).order_by(KataTopic.topic)).all()
+    return templates.TemplateResponse(request, "catalogue.html", {
+        "rows": rows, "found": found, "query": query, "link": link, "topics": topics,
+        "difficulties": DIFFICULTIES, "times": TIMES, "created_options": CREATED, "created_labels": CREATED_LABELS,
+        "sorts": SORTS,
+    })
+
+
+@router.get("/katas/{slug}")
+def kata_page(request: Request, slug: str, db: DbSession):
+    kata = get_kata(db, slug)
+    if kata is None:
+        return templates.TemplateResponse(request, "error.html", {
+            "title": "No such kata", "message": f"There is no kata named “{slug}”.",
+        }, status_code=404)
+    return templates.TemplateResponse(request, "kata.html", {
+        "kata": kata, "html": description_html(db, kata), "when": relative_date(kata.created_at, utcnow()),
+    })
