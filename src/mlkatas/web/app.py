@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlkatas.catalog import Catalog
 from mlkatas.store.db import Database
@@ -23,7 +24,8 @@ templates = Jinja2Templates(directory=HERE / "templates")
 def create_app(database_url: str | None = None, catalog: Catalog | None = None) -> FastAPI:
     """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
     working folder), created and migrated if needed, with the catalogue's katas synced into it."""
-    from mlkatas.web import api, pages
+    from mlkatas.web import api, api_account, pages, pages_account
+    from mlkatas.web.auth import CsrfCookie, SigninThrottle
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -36,9 +38,24 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None) 
         db.close()
 
     app = FastAPI(title="mlkatas", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
+    app.state.signin_throttle = SigninThrottle()
+    app.add_middleware(CsrfCookie)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_account.router)
     app.include_router(api.router)
+    app.include_router(pages_account.router)
     app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        """JSON under /api (a message a person understands), a page elsewhere."""
+        headers = getattr(exc, "headers", None)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=headers)
+        titles = {401: "Sign in first", 403: "Not allowed", 404: "Not found", 409: "Conflict", 429: "Too many tries"}
+        return templates.TemplateResponse(request, "error.html", {
+            "title": titles.get(exc.status_code, "Something is wrong"), "message": exc.detail, "me": None,
+        }, status_code=exc.status_code, headers=headers)
 
     @app.exception_handler(QueryError)
     async def _bad_filter(request: Request, exc: QueryError):

@@ -7,9 +7,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from sqlalchemy import select
 
+from mlkatas.store.actions import state
 from mlkatas.store.katas import CREATED, SORTS, KataQuery, get_kata, list_katas
 from mlkatas.store.models import DIFFICULTIES, TIMES, KataTopic, utcnow
 from mlkatas.web.app import templates
+from mlkatas.web.auth import CurrentUser
 from mlkatas.web.deps import DbSession
 from mlkatas.web.views import description_html, listing, relative_date, summary
 
@@ -18,7 +20,7 @@ CREATED_LABELS = {"today": "Today", "this_week": "This week", "this_month": "Thi
 
 
 @router.get("/")
-def catalogue(request: Request, db: DbSession, q: str = "", topic: str | None = None,
+def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", topic: str | None = None,
               difficulty: str | None = None, time: str | None = None, created: str | None = None,
               sort: str = "newest", page: int = 1):
     query = KataQuery(q[:2000], topic or None, difficulty or None, time or None, created or None, sort, page)
@@ -39,17 +41,18 @@ def catalogue(request: Request, db: DbSession, q: str = "", topic: str | None = 
     return templates.TemplateResponse(request, "catalogue.html", {
         "rows": rows, "found": found, "query": query, "link": link, "topics": topics,
         "difficulties": DIFFICULTIES, "times": TIMES, "created_options": CREATED, "created_labels": CREATED_LABELS,
-        "sorts": SORTS,
+        "sorts": SORTS, "me": me,
     })
 
 
 @router.get("/katas/{slug}")
-def kata_page(request: Request, slug: str, db: DbSession):
+def kata_page(request: Request, slug: str, db: DbSession, me: CurrentUser):
     kata = get_kata(db, slug)
     if kata is None:
         return templates.TemplateResponse(request, "error.html", {
-            "title": "No such kata", "message": f"There is no kata named “{slug}”.",
+            "title": "No such kata", "message": f"There is no kata named “{slug}”.", "me": me,
         }, status_code=404)
     return templates.TemplateResponse(request, "kata.html", {
         "kata": kata, "html": description_html(db, kata), "when": relative_date(kata.created_at, utcnow()),
+        "me": me, "state": state(db, me.id if me else None, kata),
     })

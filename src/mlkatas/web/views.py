@@ -56,3 +56,9 @@ def relative_date(when: dt.datetime, now: dt.datetime) -> str:
         return f"{months} month{'s' if months > 1 else ''} ago"
     years = days // 365
     return f"{years} year{'s' if years > 1 else ''} ago"
+
+
+def kata_state(found) -> dict:
+    """A person's state on a kata and its counts (store.actions.KataState), as the API shows it."""
+    return {"upvoted": found.upvoted, "saved": found.saved, "completed": found.completed, "note": found.note,
+            "upvotes": found.upvotes, "saves": found.saves, "solves": found.solves}
