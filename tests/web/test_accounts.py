@@ -76,7 +76,7 @@ def test_notes_are_private_bounded_and_never_half_written(site):
     assert mine["note"] == "remember the axis order"  # the long one changed nothing
     assert site.get("/api/katas/prose/export", headers=bo).json()["note"] == ""
     assert "note" not in site.get("/api/katas/prose/export").json()
-    assert {"slug", "title", "description", "difficulty", "time", "topics", "created_at", "author"} <= set(mine)
+    assert {"id", "title", "content", "difficulty", "time", "topics", "stats", "author", "created_at"} <= set(mine)
 
 
 def test_deleting_my_account_removes_my_traces(site):

@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from mlkatas.catalog.kata import DIFFICULTIES, TIMES  # the kata format's vocabulary, one copy
+
 # Names for constraints and indexes, so migrations can refer to them on every database.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -34,8 +36,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-DIFFICULTIES = ("easy", "medium", "hard")
-TIMES = ("<10 mins", "<30 mins", "<1 hr", ">1 hr")
 ACTIONS = ("upvote", "save", "complete")
 NOTE_MAX = 200
 TITLE_MAX = 200

@@ -12,7 +12,7 @@ from mlkatas.store.katas import get_kata
 from mlkatas.store.models import Kata
 from mlkatas.web.auth import Csrf, CurrentUser, SignedIn
 from mlkatas.web.deps import DbSession
-from mlkatas.web.views import detail, kata_state
+from mlkatas.web.views import export_fields, kata_state
 
 router = APIRouter(prefix="/api", tags=["accounts and actions"])
 
@@ -91,9 +91,10 @@ def _act(db, user_id: int, slug: str, kind: str, on: bool) -> dict:
 def export(slug: str, user: CurrentUser, db: DbSession) -> dict:
     """The kata as JSON (mlkatas.com's export fields), with your state and note when signed in."""
     kata = _kata(db, slug)
-    exported = detail(kata)
+    exported = export_fields(kata)
     if user is not None:
-        exported.update(kata_state(state(db, user.id, kata)))
+        mine = kata_state(state(db, user.id, kata))
+        exported.update({k: mine[k] for k in ("upvoted", "saved", "completed", "note")})
     return exported
 
 

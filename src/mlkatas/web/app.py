@@ -24,7 +24,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 def create_app(database_url: str | None = None, catalog: Catalog | None = None) -> FastAPI:
     """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
     working folder), created and migrated if needed, with the catalogue's katas synced into it."""
-    from mlkatas.web import api, api_account, pages, pages_account
+    from mlkatas.web import api, api_account, api_community, pages, pages_account, pages_community
     from mlkatas.web.auth import CsrfCookie, SigninThrottle
 
     @asynccontextmanager
@@ -42,8 +42,10 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None) 
     app.add_middleware(CsrfCookie)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_account.router)
+    app.include_router(api_community.router)
     app.include_router(api.router)
     app.include_router(pages_account.router)
+    app.include_router(pages_community.router)
     app.include_router(pages.router)
 
     @app.exception_handler(StarletteHTTPException)

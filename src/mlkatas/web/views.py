@@ -62,3 +62,14 @@ def kata_state(found) -> dict:
     """A person's state on a kata and its counts (store.actions.KataState), as the API shows it."""
     return {"upvoted": found.upvoted, "saved": found.saved, "completed": found.completed, "note": found.note,
             "upvotes": found.upvotes, "saves": found.saves, "solves": found.solves}
+
+
+def export_fields(kata: Kata) -> dict:
+    """mlkatas.com's export fields (what its bulk upload takes back, plus id, stats, author, date)."""
+    return {
+        "id": kata.id, "slug": kata.slug, "title": kata.title, "content": kata.description,
+        "difficulty": kata.difficulty, "time": kata.time, "topics": kata.topic_list,
+        "stats": {"upvotes": kata.upvotes, "saves": kata.saves, "solves": kata.solves},
+        "author": kata.author.username if kata.author else None, "created_at": kata.created_at.isoformat(),
+        "judged": kata.judged,
+    }
