@@ -68,6 +68,7 @@ class Judge:
         self.recycle_after = recycle_after
         self._pool: ZygotePool | None = None
         self._pool_lock = threading.Lock()
+        self._background: threading.Thread | None = None  # a start(wait=False) not yet done
         self._suites: dict[str, Suite] = {}
         self._encoded: dict[str, JobInputs] = {}
         self._suite_lock = threading.Lock()
@@ -80,11 +81,32 @@ class Judge:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def start(self) -> None:
+    def start(self, wait: bool = True) -> None:
+        """Start the first zygote (a Python with torch imported: about a second). `wait=False`
+        starts it in a background thread and returns at once, so that a one-off grade builds the
+        kata's cases meanwhile (`mlkatas check`); `grade` then waits for it, and raises what
+        stopped it from starting."""
+        if not wait:
+            self._background = threading.Thread(target=self._start_in_background, name="mlkatas-judge-start",
+                                                daemon=True)
+            self._background.start()
+            return
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ZygotePool(self.workers, self.sandbox, zygote_plan(self.sandbox_plan, self.catalog),
-                                        recycle_after=self.recycle_after)
+                self._pool = self._new_pool()
+
+    def _start_in_background(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None or self._background is not threading.current_thread():
+                return  # started already, or closed before this thread got the lock
+            try:
+                self._pool = self._new_pool()
+            except BaseException:  # noqa: BLE001 - grade's start() tries again and raises it
+                pass
+
+    def _new_pool(self) -> ZygotePool:
+        return ZygotePool(self.workers, self.sandbox, zygote_plan(self.sandbox_plan, self.catalog),
+                          recycle_after=self.recycle_after)
 
     def warm(self) -> None:
         """Start every zygote now (a server's start-up), instead of when first needed."""
@@ -106,6 +128,7 @@ class Judge:
 
     def close(self) -> None:
         with self._pool_lock:
+            self._background = None  # a background start still waiting for the lock gives up
             if self._pool is not None:
                 self._pool.close()
                 self._pool = None

@@ -12,8 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -23,7 +21,7 @@ import msgspec
 from mlkatas.judge.protocol import control, wire
 from mlkatas.judge.protocol import messages as protocol
 from mlkatas.judge.sandbox import linux
-from mlkatas.judge.sandbox.enter import CLEAN_ENV
+from mlkatas.judge.worker.launch import launch, take_prelaunched
 from mlkatas.judge.worker.watchdog import watchdog
 
 STARTUP_TIMEOUT_S = 120.0
@@ -66,20 +64,6 @@ class RunBudget:
                    header_total=(4 << 20) + log, max_messages=cases + 3)
 
 
-def zygote_env(mode: str) -> dict:
-    """Local: the user's environment. Strict: only what Python needs to find the package; the
-    judge's own variables (secrets, tokens) never reach a zygote."""
-    if mode == "local":
-        return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    env = dict(CLEAN_ENV)
-    # one thread for every numeric library: threads do not survive a fork
-    env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    for name in ("PYTHONPATH", "MLKATAS_PACKS"):
-        if os.environ.get(name):
-            env[name] = os.environ[name]
-    return env
-
-
 class Zygote:
     """One zygote process and its control socket, used by one grading thread at a time. A job
     runs in a child taken from it (ahead of time, by `prepare`, when the pool can), and the child
@@ -88,23 +72,8 @@ class Zygote:
     def __init__(self, mode: str = "local", plan: str | None = None):
         self.mode = mode
         self.layers: list[str] = []
-        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - kept open: the zygote's stderr, read back after it dies
-        # strict: -P keeps the current folder off sys.path (it would become part of the view)
-        argv = [sys.executable, *(["-P"] if mode == "strict" else []), "-m", "mlkatas.judge.worker.zygote_main",
-                str(child_end.fileno()), mode]
-        self.proc = subprocess.Popen(
-            argv,
-            pass_fds=[child_end.fileno()],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=self._stderr,
-            start_new_session=True,  # Ctrl-C in a terminal reaches the judge, not the zygote
-            env=zygote_env(mode),
-            cwd="/" if mode == "strict" else None,
-        )
-        child_end.close()
-        self.ctrl = parent_end
+        launched = take_prelaunched(mode) or launch(mode)  # one started ahead (launch.py), else a new one
+        self.proc, self.ctrl, self._stderr = launched.proc, launched.ctrl, launched.stderr
         self.jobs = 0
         self._take_pending = False
         self._ready: ReadyChild | None = None  # the next child, its handshake already done
