@@ -20,7 +20,8 @@ def test_list_json_has_the_documented_fields():
     out = mlkatas("list", "--json")
     assert out.returncode == 0
     katas = json.loads(out.stdout)
-    assert katas and all(set(k) == {"slug", "title", "difficulty", "time", "topics"} for k in katas)
+    fields = {"slug", "title", "difficulty", "time", "topics", "solved", "started"}
+    assert katas and all(set(k) == fields for k in katas)
     assert "split-heads" in [k["slug"] for k in katas]
 
 

@@ -9,8 +9,7 @@ import time
 import pytest
 
 from mlkatas.catalog import Catalog
-from mlkatas.devtools.bench_watch import PtyProcess
-from tests._practice import base_env
+from tests.cli.watch_pty import save, watching
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals are POSIX")
 
@@ -19,21 +18,9 @@ SPLIT = CATALOG.get("split-heads")
 WRONG = next(v for v in SPLIT.variants if v.name == "wrong_head_minor").path.read_text()
 
 
-def spawn(tmp_path, *args: str) -> PtyProcess:
-    env = base_env(MLKATAS_WORKSPACE=str(tmp_path / "katas"), TERM="xterm-256color")
-    env.pop("NO_COLOR")
-    return PtyProcess([sys.executable, "-m", "mlkatas", "watch", *args], cwd=tmp_path, env=env)
-
-
-def save(path, text: str) -> None:
-    with open(path, "w") as f:  # in place, as most editors save
-        f.write(text)
-
-
 def test_watch_checks_every_save_and_answers_keys(tmp_path):
-    screen = spawn(tmp_path, "split-heads")
     kata_file = tmp_path / "katas" / "split-heads.py"
-    try:
+    with watching(tmp_path, "split-heads") as screen:
         screen.expect("watching for saves", timeout=60)
         assert "Multi-Head Attention" in screen.text  # untouched starter: the task is shown
         assert kata_file.is_file()
@@ -62,8 +49,15 @@ def test_watch_checks_every_save_and_answers_keys(tmp_path):
         screen.expect("merge-heads", mark, timeout=10)
 
         mark = screen.mark()
+        screen.send("r")  # asks first: the file holds work
+        screen.expect(r"Press r again to reset split-heads to the starter \(your version goes to katas/backups/\)",
+                      mark, timeout=10)
+        assert kata_file.read_text() == SPLIT.solution
+        time.sleep(0.5)  # an answer, not typing
+        mark = screen.mark()
         screen.send("r")
-        screen.expect("Reset katas/split-heads.py", mark, timeout=10)
+        screen.expect(r"Reset katas/split-heads.py to the starter; your version is in katas/backups/split-heads-",
+                      mark, timeout=10)
         assert "raise NotImplementedError" in kata_file.read_text()
         backups = list((tmp_path / "katas" / "backups").glob("split-heads-*.py"))
         assert [b.read_text() for b in backups] == [SPLIT.solution]
@@ -71,7 +65,7 @@ def test_watch_checks_every_save_and_answers_keys(tmp_path):
         order = list(CATALOG.katas)
         following = order[(order.index("split-heads") + 1) % len(order)]
         mark = screen.mark()
-        screen.send("n")
+        screen.send("n")  # solved: moving on loses nothing, so n does not ask
         screen.expect(f"mlkatas watch  ·  {following}", mark, timeout=30)
         assert (tmp_path / "katas" / f"{following}.py").is_file()
 
@@ -79,19 +73,14 @@ def test_watch_checks_every_save_and_answers_keys(tmp_path):
         screen.send("q")
         screen.expect("Stopped watching", mark, timeout=20)
         assert screen.close() == 0
-    finally:
-        if screen.proc.poll() is None:
-            screen.proc.kill()
-            screen.close()
     state = json.loads((tmp_path / "katas" / ".mlkatas-state.json").read_text())
     assert state["katas"]["split-heads"]["solved"] and state["katas"]["split-heads"]["hints"] == 1
     assert state["current"] == following
 
 
 def test_manual_mode_checks_on_enter_only(tmp_path):
-    screen = spawn(tmp_path, "split-heads", "--manual")
     kata_file = tmp_path / "katas" / "split-heads.py"
-    try:
+    with watching(tmp_path, "split-heads", "--manual") as screen:
         screen.expect("press Enter to check", timeout=60)
         mark = screen.mark()
         save(kata_file, SPLIT.solution)
@@ -101,7 +90,3 @@ def test_manual_mode_checks_on_enter_only(tmp_path):
         screen.expect("PASSED", mark, timeout=120)
         screen.send("q")
         assert screen.close() == 0
-    finally:
-        if screen.proc.poll() is None:
-            screen.proc.kill()
-            screen.close()

@@ -7,6 +7,8 @@ import contextlib
 import io
 import os
 import sys
+import threading
+import time
 
 import pytest
 from rich.console import Console
@@ -36,19 +38,42 @@ def keys(monkeypatch):
             os.close(fd)
 
 
-def watch(catalog, tmp_path, *args, **options) -> str:
-    out = Console(file=io.StringIO(), width=160, color_system=None)
+def watch(catalog, tmp_path, *args, out: Console | None = None, **options) -> str:
+    out = out or screen()
     assert run(catalog, Workspace(tmp_path / "katas"), *args, out=out, **options) == 0
     return out.file.getvalue()
+
+
+def screen() -> Console:
+    return Console(file=io.StringIO(), width=160, color_system=None)
+
+
+def once_shown(out: Console, text: str, then, timeout: float = 120.0) -> threading.Thread:
+    """Call `then` from a thread once `text` is on the screen `out` (what a learner waits for)."""
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout
+        while text not in out.file.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        then()
+
+    thread = threading.Thread(target=wait, daemon=True)
+    thread.start()
+    return thread
 
 
 def test_manual_mode_checks_on_enter_and_q_quits(catalog, tmp_path, keys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     kata_file = tmp_path / "katas" / "split-heads.py"
-    kata_file.parent.mkdir()
-    kata_file.write_text(catalog.get("split-heads").solution)
-    os.write(keys, b"\nq")
-    shown = watch(catalog, tmp_path, "split-heads", manual=True)
+    out = screen()
+
+    def solve_and_press_enter() -> None:
+        kata_file.write_text(catalog.get("split-heads").solution)
+        os.write(keys, b"\n")
+        once_shown(out, "PASSED", lambda: os.write(keys, b"q"))
+
+    once_shown(out, "manual: press Enter to check", solve_and_press_enter)
+    shown = watch(catalog, tmp_path, "split-heads", manual=True, out=out)
     assert "manual: press Enter to check" in shown and "PASSED" in shown
     assert f"Stopped watching. 1 of {len(catalog)} katas solved" in shown
 

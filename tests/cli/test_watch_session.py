@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.console import Console
 
-from mlkatas.cli.watch.events import FilesSaved, KeyPressed, KeysClosed, WatchFailed, WatchLive
+from mlkatas.cli.watch.events import FilesSaved, KeyPressed, KeysClosed, TimePassed, WatchFailed, WatchLive
 from mlkatas.cli.watch.screen import screen
 from mlkatas.cli.watch.session import KataList, Message, WatchSession
 from mlkatas.learner.workspace import Workspace
@@ -20,6 +20,25 @@ def session(catalog, judge, tmp_path, monkeypatch):
     watch = WatchSession(catalog, Workspace(tmp_path / "katas"), SLUG, judge=judge)
     yield watch
     watch.close()
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(session):
+    session.clock = Clock()
+    return session.clock
 
 
 @pytest.fixture
@@ -102,14 +121,102 @@ def test_n_with_every_kata_solved_says_so(session, catalog):
     assert session.note == Message(f"Every kata is solved ({len(catalog)} of {len(catalog)}).", "success")
 
 
-def test_r_puts_the_starter_back_and_keeps_your_version(session, split):
+def test_r_asks_first_then_puts_the_starter_back_and_keeps_your_version(session, split, clock):
     save(session, wrong(split))
+    assert session.handle(KeyPressed("r")) is True
+    assert session.note.text == (
+        "Press r again to reset split-heads to the starter (your version goes to katas/backups/); "
+        "any other key cancels."
+    )
+    assert "Press r again to reset split-heads" in shown(session)
+    assert session.path.read_text() == wrong(split)  # asked, not done
+    clock.advance(1.0)
     assert session.handle(KeyPressed("r")) is True
     assert "raise NotImplementedError" in session.path.read_text()
     backups = list((session.ws.root / "backups").glob("split-heads-*.py"))
     assert [b.read_text() for b in backups] == [wrong(split)]
     assert session.note.text.startswith("Reset katas/split-heads.py to the starter; your version is in katas/backups/")
     assert session.verdict is None  # the starter again: the task is shown
+
+
+def test_r_leaves_an_untouched_starter_alone_and_puts_back_a_missing_file_at_once(session):
+    starter = session.path.read_bytes()
+    assert session.handle(KeyPressed("r")) is True
+    assert session.note == Message("katas/split-heads.py is the starter already: nothing to reset.", "quiet")
+    assert progress(session).record(SLUG)["resets"] == []  # nothing done, nothing recorded
+    session.path.unlink()
+    session.handle(KeyPressed("r"))  # nothing to lose: no question
+    assert session.note.text == "Reset katas/split-heads.py to the starter."
+    assert session.path.read_bytes() == starter and not (session.ws.root / "backups").exists()
+
+
+def test_a_question_is_answered_only_by_the_same_key_after_a_pause_and_in_time(session, split, clock):
+    save(session, wrong(split))
+    session.handle(KeyPressed("r"))
+    clock.advance(0.1)
+    assert session.handle(KeyPressed("r")) is False  # the "rr" of "error": typing, not an answer
+    assert session.path.read_text() == wrong(split) and "Press r again" in session.note.text
+    assert session.handle(KeyPressed("o")) is True  # any other key cancels, and does nothing else
+    assert session.note == Message("Not reset: katas/split-heads.py is as it was.", "quiet")
+    session.handle(KeyPressed("r"))
+    clock.advance(6.0)
+    assert session.wake_in() == pytest.approx(0.05)  # the loop wakes the session when a question runs out
+    assert session.handle(TimePassed()) is True and session.note is None
+    session.handle(KeyPressed("r"))  # after the question ran out, r asks again
+    assert "Press r again" in session.note.text
+    assert session.path.read_text() == wrong(split)
+    assert not (session.ws.root / "backups").exists()
+
+
+def test_n_before_a_pass_asks_first(session, split, catalog, clock):
+    save(session, wrong(split))
+    nxt = following(catalog)
+    assert session.handle(KeyPressed("n")) is True
+    assert session.note.text == f"Press n again to leave split-heads unsolved and open {nxt}; any other key cancels."
+    session.handle(KeyPressed("x"))
+    assert session.kata.slug == SLUG and session.note == Message("Still on split-heads.", "quiet")
+    session.handle(KeyPressed("n"))
+    clock.advance(1.0)
+    session.handle(KeyPressed("n"))
+    assert session.kata.slug == nxt and progress(session).current == nxt
+
+
+def test_typing_into_the_watch_by_mistake_changes_no_file_and_no_kata(session, split):
+    save(session, split.solution)
+    files = {p: p.read_bytes() for p in session.ws.root.iterdir() if p.is_file() and p.suffix == ".py"}
+    for ch in "return x\n":  # in one go, as keys typed into the wrong pane arrive
+        session.handle(KeyPressed(ch))
+    assert session.kata.slug == SLUG and progress(session).current == SLUG
+    assert {p: p.read_bytes() for p in files} == files
+    assert not (session.ws.root / "backups").exists() and not session.quit
+
+
+def test_l_then_a_number_and_enter_opens_that_kata(session, catalog):
+    order = list(catalog.katas)
+    target = next(s for s in order if s != SLUG)
+    number = str(order.index(target) + 1)
+    session.handle(KeyPressed("l"))
+    assert "Type a kata's number and press Enter to open it" in shown(session)
+    for ch in number:
+        session.handle(KeyPressed(ch))
+    assert f"Enter opens #{number} {target}" in shown(session)
+    assert session.handle(KeyPressed("\r")) is True
+    assert session.kata.slug == target and session.note is None and progress(session).current == target
+    session.handle(KeyPressed("l"))
+    for ch in "99\n":
+        session.handle(KeyPressed(ch))
+    assert session.note.problem == f"No kata #99: the list goes from 1 to {len(catalog)}."
+    session.handle(KeyPressed("\x1b"))  # Esc closes the list
+    assert session.note is None and session.kata.slug == target
+
+
+def test_a_start_in_another_terminal_is_followed(session, catalog):
+    other = next(s for s in catalog.katas if s != SLUG)
+    Workspace(session.ws.root).start(other, "def f():\n    pass\n")  # as `mlkatas start` would, elsewhere
+    assert session.handle(FilesSaved(frozenset({session.ws.state_path}))) is True
+    assert session.kata.slug == other
+    assert session.note == Message(f"Now on {other}: it was started in another terminal.", "quiet")
+    assert session.handle(FilesSaved(frozenset({session.ws.state_path}))) is False  # its own writes change nothing
 
 
 def test_h_reveals_one_hint_at_a_time(session, split):

@@ -7,7 +7,15 @@ import json
 import pytest
 
 from mlkatas.learner.progress import kata_on, kata_to_work_on
-from mlkatas.learner.workspace import FORMAT, STATE_FILE, Workspace, WorkspaceError
+from mlkatas.learner.workspace import (
+    FORMAT,
+    STATE_FILE,
+    Workspace,
+    WorkspaceError,
+    is_starter,
+    starter_body,
+    starter_file,
+)
 
 ORDER = ["a", "b", "c", "d"]
 
@@ -140,3 +148,46 @@ def test_found_from_a_subfolder_or_named_by_the_environment(tmp_path, monkeypatc
     assert Workspace.find(ws.root).root == ws.root  # from inside katas/ itself
     monkeypatch.setenv("MLKATAS_WORKSPACE", str(tmp_path / "other"))
     assert Workspace.find(deep).root == tmp_path / "other"
+
+
+def test_a_new_workspace_is_made_here_and_announced_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLKATAS_WORKSPACE", raising=False)
+    made: list = []
+    sibling = tmp_path / "sibling"
+    sibling.mkdir()
+    Workspace(tmp_path / "project" / "katas").start("a", "x")  # beside, not above: not found from the sibling
+    ws = Workspace.find_or_new(sibling, on_create=made.append)
+    assert ws.root == sibling.resolve() / "katas" and ws.root.is_absolute()
+    assert not ws.exists and made == []  # nothing written yet, nothing said
+    ws.reveal_hint("a", 2)
+    ws.reveal_hint("a", 2)
+    assert ws.exists and made == [ws]  # said once, by the write that made it
+    assert Workspace.find_or_new(sibling, on_create=made.append).root == ws.root and made == [ws]
+
+
+class StubKata:
+    """What starter_file reads of a kata."""
+
+    slug, title, difficulty, time, entry = "a", "A", "easy", "<10 mins", "f"
+    starter = "# the starter's own comment\n\nimport torch\n\n\ndef f(x):\n    raise NotImplementedError\n"
+
+
+def test_starter_files_name_commands_the_way_mlkatas_was_started():
+    header = starter_file(StubKata, "./mlkatas.sh").split("\n\n")[0]
+    assert "`./mlkatas.sh check a`" in header and "`./mlkatas.sh watch`" in header
+    assert "`./mlkatas.sh hint a`" in header and "`mlkatas " not in header
+
+
+def test_a_starter_is_recognised_whichever_command_its_header_names(ws):
+    for prog in ("mlkatas", "./mlkatas.sh", "../mlkatas/mlkatas.sh"):
+        assert is_starter(starter_file(StubKata, prog).encode(), StubKata)
+    assert starter_body(starter_file(StubKata, "x")) == StubKata.starter  # the starter's own comment stays
+    edited = starter_file(StubKata, "x").replace("raise NotImplementedError", "return x")
+    assert not is_starter(edited.encode(), StubKata)
+    assert not is_starter(b"\xff\xfe", StubKata)
+
+    # reset keeps a backup of work, not of a starter written by another way of starting mlkatas
+    path, _ = ws.start("a", starter_file(StubKata, "mlkatas"))
+    assert ws.reset("a", starter_file(StubKata, "./mlkatas.sh")) is None
+    path.write_text(starter_file(StubKata, "./mlkatas.sh").replace("raise NotImplementedError", "return x"))
+    assert ws.reset("a", starter_file(StubKata, "./mlkatas.sh")) is not None

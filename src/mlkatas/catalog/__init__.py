@@ -24,7 +24,7 @@ class UnknownKata(KeyError):
         self.slug = slug
         self.suggestions = suggestions
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"no kata named {slug!r}.{hint} (`mlkatas list` shows them all)")
+        super().__init__(f"no kata named {slug!r}.{hint}")  # front ends add how to list them
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]

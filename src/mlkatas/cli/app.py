@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import sys
 from typing import Optional
 
 import typer
@@ -11,6 +14,7 @@ from rich.markup import escape
 from mlkatas.catalog.kata import DIFFICULTIES
 from mlkatas.cli import practice
 from mlkatas.cli.common import USAGE_ERROR, fail_usage, get_kata, load_catalog  # noqa: F401
+from mlkatas.cli.invocation import command, usage_name
 from mlkatas.learner.workspace import Workspace, WorkspaceError
 from mlkatas.views import terminal as render
 
@@ -19,9 +23,9 @@ app = typer.Typer(
     help=(
         "Tensor-manipulation katas (einops, PyTorch) with a real judge: hidden randomised tests and "
         "feedback that says what is wrong.\n\n"
-        "[bold]Start here:[/bold] [cyan]mlkatas start[/cyan] puts your first kata in ./katas/ and shows the task; "
-        "[cyan]mlkatas watch[/cyan] checks it every time you save. "
-        "[cyan]mlkatas progress[/cyan] shows how far you are."
+        f"[bold]Start here:[/bold] [cyan]{escape(command('start'))}[/cyan] puts your first kata in ./katas/ and "
+        f"shows the task; [cyan]{escape(command('watch'))}[/cyan] checks it every time you save. "
+        f"[cyan]{escape(command('progress'))}[/cyan] shows how far you are."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -38,19 +42,16 @@ practice.register(app, dev)  # start, watch, check, hint, ...: listed first in -
 def list_katas(
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only katas with this topic."),
     difficulty: Optional[str] = typer.Option(None, "--difficulty", "-d", help="easy, medium or hard."),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON list of {slug, title, difficulty, time, topics}."),
+    as_json: bool = typer.Option(
+        False, "--json",
+        help="Print a JSON list of {slug, title, difficulty, time, topics, solved, started} "
+        "(started: begun, solved or not).",
+    ),
 ) -> None:
     """List the katas, in the order to take them (✓ solved, • started)."""
     if difficulty is not None and difficulty not in DIFFICULTIES:
         raise fail_usage(f"--difficulty must be one of {', '.join(DIFFICULTIES)}, not {difficulty!r}")
     katas = load_catalog().filter(topic=topic, difficulty=difficulty)
-    if as_json:
-        typer.echo(json.dumps([k.listing() for k in katas], indent=2))
-        return
-    out = render.console()
-    if not katas:
-        out.print("No kata matches those filters.")
-        return
     solved, attempted = set(), set()
     try:
         ws = Workspace.find()
@@ -58,16 +59,38 @@ def list_katas(
             solved, attempted = set(ws.solved()), set(ws.attempted())
     except WorkspaceError as exc:
         render.console(stderr=True).print(f"[yellow]warning:[/yellow] progress not shown: {escape(str(exc))}")
+    if as_json:
+        listing = [
+            {**k.listing(), "solved": k.slug in solved, "started": k.slug in solved or k.slug in attempted}
+            for k in katas
+        ]
+        typer.echo(json.dumps(listing, indent=2))
+        return
+    out = render.console()
+    if not katas:
+        out.print("No kata matches those filters.")
+        return
     out.print(render.kata_table(katas, solved, attempted))
 
 
 @app.command(rich_help_panel=BROWSE)
-def show(slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads.")) -> None:
+def show(
+    slug: str = typer.Argument(..., help="The kata's slug, e.g. split-heads."),
+    as_json: bool = typer.Option(
+        False, "--json",
+        help="Print {slug, title, difficulty, time, topics, entry, signature, description} "
+        "(the description in Markdown).",
+    ),
+) -> None:
     """Show a kata's description, example and signature."""
     kata = get_kata(load_catalog(), slug)
+    if as_json:
+        shown = {**kata.listing(), "entry": kata.entry, "signature": kata.signature, "description": kata.description}
+        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        return
     out = render.console()
     out.print(render.kata_panel(kata))
-    out.print(f"Start it: mlkatas start {kata.slug}", style="dim")
+    out.print(f"Start it: `{command('start', kata.slug)}`", style="dim", markup=False, soft_wrap=True)
 
 
 # typer declarations of list arguments, as module constants rather than calls in the defaults (same object either way)
@@ -145,4 +168,22 @@ def dev_bench_judge(
 
 
 def main() -> None:
-    app(prog_name="mlkatas")  # the same name in help whether run as `mlkatas` or `python -m mlkatas`
+    try:
+        app(prog_name=usage_name())  # usage lines and "Try ... --help" name the command as it was started
+    except SystemExit as exc:
+        if "torch" in sys.modules and (exc.code is None or isinstance(exc.code, int)):
+            exit_now(exc.code or 0)
+        raise
+
+
+def exit_now(code: int) -> None:
+    """End the process without the interpreter's teardown, which takes ~0.4 s once torch is
+    loaded (a cold `check`, leaving a `watch`). The command has finished: the judge is closed,
+    the state file written and synced; only the output is left to flush."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe: nothing more reaches it anyway
+            pass
+    os._exit(code)

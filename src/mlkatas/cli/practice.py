@@ -21,13 +21,17 @@ from mlkatas.cli.common import (
     fail_usage,
     get_kata,
     load_catalog,
+    new_workspace_line,
     open_workspace,
+    seed_tip,
     shown_path,
+    starter,
     workspace_error,
 )
+from mlkatas.cli.invocation import command
 from mlkatas.engine.verdict import Verdict
 from mlkatas.learner.progress import kata_to_work_on
-from mlkatas.learner.workspace import Workspace, WorkspaceError, starter_file
+from mlkatas.learner.workspace import Workspace, WorkspaceError
 from mlkatas.views import terminal as render
 
 PANEL = "Practice"
@@ -36,7 +40,7 @@ PANEL = "Practice"
 # -- shared pieces -------------------------------------------------------------------------
 def start_kata(ws: Workspace, kata: Kata):
     try:
-        return ws.start(kata.slug, starter_file(kata))
+        return ws.start(kata.slug, starter(kata))
     except WorkspaceError as exc:
         raise workspace_error(exc) from None
     except OSError as exc:
@@ -48,11 +52,13 @@ def next_line(ws: Workspace, catalog: Catalog, after: str) -> Text:
     nxt = ws.next_unsolved(list(catalog.katas), after)
     if nxt is None:
         return Text(
-            f"That was the last one: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.",
+            f"That was the last one: all {len(catalog)} katas solved. `{command('progress')}` shows the whole run.",
             style="bold green",
         )
     kata = catalog.get(nxt)
-    return Text.assemble("Next: ", ("mlkatas next", "cyan"), f"  →  {kata.slug} · {kata.title} ({kata.difficulty})")
+    return Text.assemble(
+        "Next: ", (f"`{command('next')}`", "cyan"), f"  →  {kata.slug} · {kata.title} ({kata.difficulty})"
+    )
 
 
 def after_check(ws: Workspace | None, catalog: Catalog, kata: Kata, verdict: Verdict, out: Console | None) -> None:
@@ -68,13 +74,13 @@ def after_check(ws: Workspace | None, catalog: Catalog, kata: Kata, verdict: Ver
     if verdict.passed:
         if ws is not None:
             out.print(Text("✓ Solved!" + (" Recorded in your progress." if first_solve else ""), style="bold green"))
-            out.print(next_line(ws, catalog, kata.slug))
+            out.print(next_line(ws, catalog, kata.slug), soft_wrap=True)
         return
-    tips = [f"`mlkatas hint {kata.slug}` for a hint"] if kata.hints else []
+    tips = [f"`{command('hint', kata.slug)}` for a hint"] if kata.hints else []
     if ws is not None:
-        tips.append("`mlkatas watch` re-checks on every save")
+        tips.append(f"`{command('watch')}` re-checks on every save")
     if tips:
-        out.print(Text(" · ".join(tips), style="dim"))
+        out.print(Text(" · ".join(tips), style="dim"), soft_wrap=True)
 
 
 def show_started(out: Console, kata: Kata, path: Path, created: bool) -> None:
@@ -86,9 +92,10 @@ def show_started(out: Console, kata: Kata, path: Path, created: bool) -> None:
         out.print(Text.assemble(("Your file: ", "bold"), (where, "cyan"), " (already there: kept as it is)"))
     out.print(
         Text.assemble(
-            "Edit it, then run ", ("mlkatas check " + kata.slug, "cyan"),
-            ", or keep ", ("mlkatas watch", "cyan"), " running in a terminal to check on every save.",
-        )
+            "Edit it, then run ", (f"`{command('check', kata.slug)}`", "cyan"),
+            ", or keep ", (f"`{command('watch')}`", "cyan"), " running in a terminal to check on every save.",
+        ),
+        soft_wrap=True,
     )
 
 
@@ -117,7 +124,8 @@ def start(
                 typer.echo(json.dumps({"slug": None, "path": None}))
             else:
                 render.console().print(
-                    f"You have solved all {len(catalog)} katas. `mlkatas progress` shows the whole run."
+                    f"You have solved all {len(catalog)} katas. `{command('progress')}` shows the whole run.",
+                    markup=False, soft_wrap=True,
                 )
             return
     kata = get_kata(catalog, slug)
@@ -160,7 +168,8 @@ def check(
         ws = open_workspace()
         if ws is None or not ws.has_file(kata.slug):
             raise fail_usage(
-                f"no file for {kata.slug} in your workspace yet: `mlkatas start {kata.slug}` makes one (or pass a FILE)"
+                f"no file for {kata.slug} in your workspace yet: `{command('start', kata.slug)}` makes one "
+                "(or pass a FILE)"
             )
         file = ws.kata_file(kata.slug)
     else:
@@ -173,15 +182,22 @@ def check(
         source = file.read_bytes()
     except OSError as exc:
         raise fail_usage(f"cannot read {file}: {exc.strerror or exc}") from None
+    from mlkatas.judge.worker.launch import prelaunch
+
+    prelaunch(sandbox)  # the zygote imports torch while this process does (cold check: ~0.8 s sooner)
     from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
     from mlkatas.views.picture import find_picture
 
     picture = None
     try:
-        with Judge(sandbox=sandbox, catalog=catalog, allow_weaker=allow_weaker) as judge:
+        judge = Judge(sandbox=sandbox, catalog=catalog, allow_weaker=allow_weaker)
+        judge.start(wait=False)  # its zygote imports torch while this process builds the kata's cases
+        try:
             verdict = judge.grade(slug, source, filename=str(file), seed=seed)
             if not as_json and seed is None:
                 picture = find_picture(judge, verdict, source)
+        finally:
+            judge.close()
     except SandboxUnavailable as exc:
         raise fail_usage(str(exc)) from None
     out = None if as_json else render.console()
@@ -189,6 +205,9 @@ def check(
         typer.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
         out.print(render.verdict_view(verdict, kata, picture))
+        tip = seed_tip(verdict, kata, file)
+        if tip is not None:
+            out.print(tip, soft_wrap=True)
     after_check(ws, catalog, kata, verdict, out)
     raise typer.Exit(0 if verdict.passed else 1)
 
@@ -205,9 +224,9 @@ def next_kata(
             typer.echo(json.dumps({"slug": None, "path": None}))
         else:
             render.console().print(Text(
-                f"Nothing left: all {len(catalog)} katas solved. `mlkatas progress` shows the whole run.",
+                f"Nothing left: all {len(catalog)} katas solved. `{command('progress')}` shows the whole run.",
                 style="bold green",
-            ))
+            ), soft_wrap=True)
         return
     kata = catalog.get(slug)
     path, created = start_kata(ws, kata)
@@ -219,29 +238,45 @@ def next_kata(
 
 def hint(
     slug: Optional[str] = typer.Argument(None, help="The kata (default: the one you are on)."),
+    as_json: bool = typer.Option(
+        False, "--json", help='Print {"slug", "revealed", "total", "hints": [the hints revealed so far]}.'
+    ),
 ) -> None:
     """Reveal the next hint for a kata (each call shows one more, with the earlier ones)."""
     catalog = load_catalog()
     ws = open_workspace(create=True)
     kata = get_kata(catalog, current_or(ws, catalog, slug))
+    before = revealed = 0
+    if kata.hints:
+        before = ws.record(kata.slug)["hints"]
+        try:
+            revealed = ws.reveal_hint(kata.slug, len(kata.hints))
+        except WorkspaceError as exc:
+            raise workspace_error(exc) from None
+    if as_json:
+        hints = list(kata.hints[:revealed])
+        typer.echo(json.dumps({"slug": kata.slug, "revealed": revealed, "total": len(kata.hints), "hints": hints}))
+        return
     out = render.console()
     if not kata.hints:
-        out.print(f"{kata.slug} has no hints. `mlkatas solution {kata.slug} --give-up` shows the reference.")
+        out.print(Text(f"{kata.slug} has no hints. ") + reference_tip(ws, kata.slug), soft_wrap=True)
         return
-    before = ws.record(kata.slug)["hints"]
-    try:
-        revealed = ws.reveal_hint(kata.slug, len(kata.hints))
-    except WorkspaceError as exc:
-        raise workspace_error(exc) from None
     out.print(render.hints_view(list(kata.hints), revealed))
     if revealed == before:
-        out.print(Text(
-            f"No more hints. `mlkatas solution {kata.slug} --give-up` shows the reference "
-            "(and records that you saw it).",
-            style="dim",
-        ))
+        out.print(Text("No more hints. ", style="dim") + reference_tip(ws, kata.slug), soft_wrap=True)
     elif revealed < len(kata.hints):
-        out.print(Text(f"Run `mlkatas hint {kata.slug}` again for hint {revealed + 1}.", style="dim"))
+        out.print(Text(f"Run `{command('hint', kata.slug)}` again for hint {revealed + 1}.", style="dim"),
+                  soft_wrap=True)
+
+
+def reference_tip(ws: Workspace | None, slug: str) -> Text:
+    """How to see the reference: plainly once solved (or already seen), else by giving up."""
+    record = _record_for(ws, slug)
+    if record["solved"] or record["gave_up"]:
+        return Text(f"`{command('solution', slug)}` shows the reference.", style="dim")
+    return Text(
+        f"`{command('solution', slug, '--give-up')}` shows the reference (and records that you saw it).", style="dim"
+    )
 
 
 def solution(
@@ -259,8 +294,9 @@ def solution(
     if not (record["solved"] or record["gave_up"] or give_up):
         out.print(
             f"You have not solved {kata.slug} yet, so its solution stays hidden.\n"
-            f"Try `mlkatas hint {kata.slug}`, or `mlkatas solution {kata.slug} --give-up` to see it anyway "
-            "(recorded in your progress)."
+            f"Try `{command('hint', kata.slug)}`, or `{command('solution', kata.slug, '--give-up')}` to see it anyway "
+            "(recorded in your progress).",
+            markup=False, soft_wrap=True,
         )
         raise typer.Exit(1)
     if give_up and not record["solved"] and ws is not None:
@@ -268,7 +304,7 @@ def solution(
             ws.give_up(kata.slug)
         except WorkspaceError as exc:
             raise workspace_error(exc) from None
-    out.print(render.solution_view(kata))
+    out.print(render.solution_view(kata), soft_wrap=True)  # long lines wrap in the terminal, never cut
     if not record["solved"]:
         out.print(Text(
             "Recorded: solution seen. Solving it yourself still counts: check your own version any time.", style="dim"
@@ -283,7 +319,7 @@ def reset(
     ws = open_workspace(create=True)
     kata = get_kata(catalog, current_or(ws, catalog, slug))
     try:
-        backup = ws.reset(kata.slug, starter_file(kata))
+        backup = ws.reset(kata.slug, starter(kata))
     except WorkspaceError as exc:
         raise workspace_error(exc) from None
     except OSError as exc:
@@ -316,17 +352,20 @@ def progress(
     gave_up = {s for s, r in ws.state["katas"].items() if r.get("gave_up")} if ws else set()
     out.print(render.progress_view(list(catalog), set(solved), set(attempted), gave_up))
     if ws is None:
-        out.print(Text.assemble("\nNo workspace here yet: ", ("mlkatas start", "cyan"), " begins with the first kata."))
+        out.print(Text.assemble(
+            "\nNo workspace here yet: ", (f"`{command('start')}`", "cyan"), " begins with the first kata."
+        ), soft_wrap=True)
         return
     out.print(Text(f"\nworkspace: {shown_path(ws.root)}", style="dim"))
     current = ws.current if ws.current in catalog else None
     if current and current not in solved:
         kata = catalog.get(current)
         out.print(Text.assemble(
-            "You are on ", (kata.slug, "cyan"), f" · {kata.title}: ", ("mlkatas watch", "cyan"), " to go on."
-        ))
+            "You are on ", (kata.slug, "cyan"), f" · {kata.title}: ", (f"`{command('watch')}`", "cyan"), " to go on."
+        ), soft_wrap=True)
     elif len(solved) < len(catalog):
-        out.print(next_line(ws, catalog, current) if current else Text.assemble("Next: ", ("mlkatas start", "cyan")))
+        start_here = Text.assemble("Next: ", (f"`{command('start')}`", "cyan"))
+        out.print(next_line(ws, catalog, current) if current else start_here, soft_wrap=True)
 
 
 def watch(
@@ -343,8 +382,10 @@ def watch(
     (
         """Check your kata file every time you save it, with a warm judge, and show the verdict.
 
-    Keys: [bold]h[/bold] next hint · [bold]l[/bold] list katas · [bold]n[/bold] next kata · """
-        """[bold]r[/bold] reset this kata (keeps a backup) · [bold]Enter[/bold] check now · [bold]q[/bold] quit."""
+    Keys: [bold]h[/bold] next hint · [bold]l[/bold] list katas (a number and Enter opens one) · """
+        """[bold]n[/bold] next kata · [bold]r[/bold] reset this kata (keeps a backup; """
+        """n and r ask first while there is work to lose) · [bold]Enter[/bold] check now · """
+        """[bold]q[/bold] quit."""
     )
     from mlkatas.cli import watch as watch_mode
 
@@ -353,8 +394,11 @@ def watch(
     chosen = get_kata(catalog, slug).slug if slug is not None else kata_to_work_on(ws, list(catalog.katas))
     if chosen is None:
         raise fail_usage("there are no katas to watch")
+    note = None
+    if not ws.exists:  # said on the watch's first screen, where a line on stderr would be cleared away
+        note, ws.on_create = new_workspace_line(ws), None
     try:
-        code = watch_mode.run(catalog, ws, chosen, poll=poll, manual=manual)
+        code = watch_mode.run(catalog, ws, chosen, poll=poll, manual=manual, note=note)
     except WorkspaceError as exc:
         raise workspace_error(exc) from None
     raise typer.Exit(code)

@@ -223,15 +223,13 @@ def _result(suite: Suite, index: int, mismatch: Mismatch | None, outcome: CaseOu
         return CaseResult(case.name, case.hidden, "passed")
     inputs = describe_case(case, suite.arg_names)
     message = f"{mismatch.message}\n  inputs: {inputs}"
-    if case.hidden and case.seed is not None:
-        message += (
-            f"\n  this is a hidden case; `mlkatas check {suite.kata.slug} FILE --seed {case.seed}` runs one with "
-            "the same sizes and layout and shows its values"
-        )
+    seed = case.seed if case.hidden else None
+    if seed is not None:  # how to run a case like it is each front end's to say (`seed` carries it)
+        message += f"\n  this is a hidden case (seed {seed}): its values stay hidden"
     detail = dict(mismatch.detail)
     if outcome is not None and not case.hidden:
         detail.update(_small_tensors(suite.expected[index], outcome))
-    return CaseResult(case.name, case.hidden, "failed", mismatch.kind, message, detail)
+    return CaseResult(case.name, case.hidden, "failed", mismatch.kind, message, detail, seed)
 
 
 def _small_tensors(expected: Any, outcome: CaseOutcome) -> dict:

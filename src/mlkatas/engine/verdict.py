@@ -27,6 +27,9 @@ class CaseResult:
     message: str = ""
     # Extra detail for rich front ends (not part of to_dict's contract): small tensors to draw.
     detail: dict = field(default_factory=dict, repr=False)
+    # A failed hidden case's seed (not in to_dict either): a front end offers to run a case like
+    # it, values shown, in its own terms (the CLI: `check SLUG FILE --seed N`).
+    seed: int | None = None
 
     def to_dict(self) -> dict:
         return {

@@ -3,7 +3,8 @@
 The default workspace is `./katas/`: one file per kata (`katas/split-heads.py`) and
 `katas/.mlkatas-state.json`, which records what was started, checked, solved, hinted, given up
 and reset. Commands run anywhere below the folder that holds `katas/` find it, like git finds
-its repository; `$MLKATAS_WORKSPACE` names a workspace folder directly.
+its repository; `$MLKATAS_WORKSPACE` names a workspace folder directly. Where none is found, a
+new one starts in `./katas/`, and `on_create` lets the front end say so.
 
 The state file carries a `"tool": "mlkatas"` marker and a format number, is written atomically
 (temporary file + rename) under a lock, and keeps keys it does not know, so an older or newer
@@ -21,7 +22,7 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
     from mlkatas.catalog.kata import Kata
@@ -104,14 +105,39 @@ def validate_state(data: object, path: Path) -> dict:
     return data
 
 
-def starter_file(kata: "Kata") -> str:
-    """What `start` and `reset` write: a short header that says what to do, then the starter."""
+def starter_file(kata: "Kata", prog: str) -> str:
+    """What `start` and `reset` write: a short header that says what to do, then the starter.
+    `prog` starts the commands the header names, as the learner runs mlkatas (`./mlkatas.sh`)."""
     return (
         f"# {kata.slug} · {kata.title}  ({kata.difficulty}, {kata.time})\n"
-        f"# Write {kata.entry} below. Check it with `mlkatas check {kata.slug}`, or keep `mlkatas watch` running.\n"
-        f"# The task: `mlkatas show {kata.slug}`.  Stuck? `mlkatas hint {kata.slug}`.\n\n"
+        f"# Write {kata.entry} below. Check it with `{prog} check {kata.slug}`, or keep `{prog} watch` running.\n"
+        f"# The task: `{prog} show {kata.slug}`.  Stuck? `{prog} hint {kata.slug}`.\n\n"
         + kata.starter
     )
+
+
+def starter_body(text: str) -> str:
+    """A kata file without the comment header `starter_file` puts above the starter: the header
+    names commands the way mlkatas was started, so files are compared without it."""
+    head, blank, body = text.partition("\n\n")
+    if blank and head and all(line.startswith("#") for line in head.splitlines()):
+        return body
+    return text
+
+
+def same_starter(content: bytes, starter: str) -> bool:
+    """Whether a kata file's bytes are `starter` (a header and all, or the starter alone), whichever
+    header each was written with."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return starter_body(text) == starter_body(starter)
+
+
+def is_starter(content: bytes, kata: "Kata") -> bool:
+    """Whether a kata file is still the untouched starter of `kata`."""
+    return same_starter(content, starter_file(kata, ""))
 
 
 class Workspace:
@@ -123,9 +149,12 @@ class Workspace:
     changes it and writes it back whole, so a watch and a check running at once lose nothing.
     Which kata the learner is on is decided in learner/progress.py."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, on_create: "Callable[[Workspace], None] | None" = None):
+        """`on_create` is called after the write that creates the state file, so a front end
+        can say where the new workspace is (it had none in this folder or above it)."""
         self.root = Path(root)
         self.state_path = self.root / STATE_FILE
+        self.on_create = on_create
         self._state: dict | None = None
 
     # -- finding one ----------------------------------------------------------------------
@@ -144,12 +173,22 @@ class Workspace:
         return None
 
     @classmethod
-    def find_or_new(cls, start: Path | None = None) -> "Workspace":
-        """The existing workspace, or a new one at `./katas` (created on the first save)."""
+    def find_or_new(
+        cls, start: Path | None = None, on_create: "Callable[[Workspace], None] | None" = None
+    ) -> "Workspace":
+        """The existing workspace, or a new one at `./katas` (created on the first save, which
+        calls `on_create`)."""
         found = cls.find(start)
-        return found if found is not None else cls(Path(start or Path.cwd()) / WORKSPACE_DIR)
+        if found is not None:
+            return found
+        return cls(Path(start or Path.cwd()).resolve() / WORKSPACE_DIR, on_create=on_create)
 
     # -- the state file -------------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        """Whether the state file has been written: False for a new workspace before its first change."""
+        return self.state_path.is_file()
+
     @property
     def state(self) -> dict:
         if self._state is None:
@@ -179,6 +218,7 @@ class Workspace:
 
     def _write(self, state: dict) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
+        creating = not self.state_path.exists()
         tmp = self.state_path.with_name(f"{STATE_FILE}.tmp-{os.getpid()}")
         with open(tmp, "w", encoding="utf-8") as f:
             json.dump(state, f, indent=2, sort_keys=False)
@@ -186,6 +226,8 @@ class Workspace:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.state_path)
+        if creating and self.on_create is not None:
+            self.on_create(self)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -318,7 +360,7 @@ class Workspace:
                 old = path.read_bytes()
             except FileNotFoundError:
                 old = None
-            if old is not None and old != content.encode("utf-8"):
+            if old is not None and not same_starter(old, content):
                 backup = self._backup_path(slug)
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(path, backup)

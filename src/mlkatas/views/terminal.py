@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Collection
+
 from rich.console import Console, Group
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
+from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
@@ -26,30 +29,69 @@ DIFFER_EXPECTED_STYLE = "bold green underline"
 SEP = "  ·  "  # between the parts of a line
 
 
-def kata_table(katas: list[Kata], solved: set[str] = frozenset(), attempted: set[str] = frozenset()) -> Table:
-    table = Table(show_edge=False, header_style="bold")
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("", no_wrap=True)  # ✓ solved, • started
-    table.add_column("slug", style="cyan", no_wrap=True)
-    table.add_column("title")
-    table.add_column("difficulty")
-    table.add_column("time", no_wrap=True)
-    table.add_column("topics", style="dim")
-    for i, kata in enumerate(katas, 1):
-        if kata.slug in solved:
-            mark = Text("✓", style="bold green")
-        else:
-            mark = Text("•", style="yellow") if kata.slug in attempted else Text("")
-        table.add_row(
-            str(i),
-            mark,
-            kata.slug,
-            kata.title,
-            Text(kata.difficulty, style=DIFFICULTY_STYLE.get(kata.difficulty, "")),
-            kata.time,
-            ", ".join(kata.topics),
-        )
-    return table
+class KataTable:
+    """The katas, one line each, in the columns the width allows (a wrapped row reads as
+    several katas): topics, then time, then difficulty are left out while the title and topics
+    would get fewer columns than SHORTENED says; the room left goes to the title first, then
+    to the topics, each shortened with … (at 80 columns: #, mark, slug, title, difficulty)."""
+
+    COLUMNS = ("#", "", "slug", "title", "difficulty", "time", "topics")
+    OPTIONAL = ("topics", "time", "difficulty")  # left out in this order
+    SHORTENED = {"title": 30, "topics": 12}  # shortened down to this many columns, no further
+
+    def __init__(self, katas: list[Kata], solved: Collection[str] = frozenset(),
+                 attempted: Collection[str] = frozenset()):
+        self.katas = katas
+        self.solved = solved
+        self.attempted = attempted
+
+    def rows(self) -> list[dict[str, Text]]:
+        rows = []
+        for i, kata in enumerate(self.katas, 1):
+            if kata.slug in self.solved:
+                mark = Text("✓", style="bold green")
+            else:
+                mark = Text("•", style="yellow") if kata.slug in self.attempted else Text("")
+            rows.append({
+                "#": Text(str(i), style="dim"), "": mark, "slug": Text(kata.slug, style="cyan"),
+                "title": Text(kata.title),
+                "difficulty": Text(kata.difficulty, style=DIFFICULTY_STYLE.get(kata.difficulty, "")),
+                "time": Text(kata.time), "topics": Text(", ".join(kata.topics), style="dim"),
+            })
+        return rows
+
+    def widths(self, rows: list[dict[str, Text]], width: int) -> dict[str, int]:
+        """Each shown column's width (cells, without padding): the most columns that fit."""
+        natural = {c: max([len(c), *(r[c].cell_len for r in rows)]) for c in self.COLUMNS}
+        for dropped in range(len(self.OPTIONAL) + 1):
+            shown = [c for c in self.COLUMNS if c not in self.OPTIONAL[:dropped]]
+            room = width - (3 * len(shown) - 1)  # a space each side of a cell, a rule between columns
+            room -= sum(natural[c] for c in shown if c not in self.SHORTENED)
+            least = {c: min(natural[c], self.SHORTENED[c]) for c in shown if c in self.SHORTENED}
+            if room >= sum(least.values()) or dropped == len(self.OPTIONAL):
+                break
+        widths = {c: natural[c] for c in shown}
+        spare = room - sum(least.values())
+        for c, w in least.items():  # in column order: the title gets what is spare before the topics
+            widths[c] = max(w + min(spare, natural[c] - w), 1)
+            spare -= widths[c] - w
+        return widths
+
+    def __rich_console__(self, console: Console, options):
+        rows = self.rows()
+        widths = self.widths(rows, options.max_width)
+        table = Table(show_edge=False, header_style="bold")
+        for c, w in widths.items():
+            table.add_column(c, justify="right" if c == "#" else "left", width=w, no_wrap=True, overflow="ellipsis")
+        for row in rows:
+            table.add_row(*(row[c] for c in widths))
+        yield table
+
+
+def kata_table(
+    katas: list[Kata], solved: Collection[str] = frozenset(), attempted: Collection[str] = frozenset()
+) -> KataTable:
+    return KataTable(katas, solved, attempted)
 
 
 def kata_panel(kata: Kata) -> Panel:
@@ -68,11 +110,16 @@ def verdict_head(verdict: Verdict) -> Text:
 
 
 def verdict_view(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> Group:
-    """The verdict on `kata`: status line, then the first failing case (diagnosis, inputs, a
-    picture of expected versus got when small, or of a small case with the same mistake), a count
-    of the other failures, and what the code printed. Grids mark cells with the kata's tolerance."""
+    """The verdict on `kata`: status line, then its details (`verdict_details`)."""
+    return Group(verdict_head(verdict), *verdict_details(verdict, kata, picture))
+
+
+def verdict_details(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> list:
+    """Below the status line: the first failing case (diagnosis, inputs, a picture of expected
+    versus got when small, or of a small case with the same mistake), a count of the other
+    failures, and what the code printed. Grids mark cells with the kata's tolerance."""
     style = STATUS_STYLE.get(verdict.status, "bold")
-    parts: list = [verdict_head(verdict)]
+    parts: list = []
     failure = verdict.first_failure
     if failure is not None:
         title = SEP.join(summary.failure_title_parts(failure))
@@ -88,7 +135,7 @@ def verdict_view(verdict: Verdict, kata: Kata, picture: Picture | None = None) -
     if verdict.output.strip():
         printed = Text(verdict.output.rstrip())
         parts.append(Panel(printed, title="your code printed", title_align="left", border_style="dim"))
-    return Group(*parts)
+    return parts
 
 
 class GridsView:
@@ -184,14 +231,15 @@ def hints_view(hints: list[str], revealed: int) -> Group:
     return Group(*parts)
 
 
-def solution_view(kata: Kata) -> Panel:
+def solution_view(kata: Kata) -> Group:
+    """The reference solution under a titled rule, the code in no box: print it with
+    soft_wrap=True and a long line is wrapped by the terminal, never cut (and copies whole)."""
     from rich.syntax import Syntax  # pygments: only loaded when a solution is shown
 
-    return Panel(
-        Syntax(kata.solution.rstrip(), "python", theme="ansi_dark", background_color="default"),
-        title=f"reference solution · {kata.slug}",
-        title_align="left",
-    )
+    source = kata.solution.rstrip()
+    code = Syntax(source, "python", theme="ansi_dark", background_color="default").highlight(source)
+    code.rstrip()
+    return Group(Rule(Text(f"reference solution · {kata.slug}", style="bold"), align="left"), code)
 
 
 def bar_row(table: Table, label: str, done: int, total: int) -> None:

@@ -4,7 +4,9 @@
                 that produce it, into one queue
     session.py  the state of a watch and what each event does to it (no terminal)
     screen.py   what the terminal shows
-    loop.py     one loop: events from the queue to the session, then a redraw
+    fit.py      the screen kept within the terminal's height (long parts cut, with a note)
+    loop.py     one loop: events from the queue to the session's worker thread, which redraws;
+                q is acted on at once, even while a check runs
 
 The judge keeps its zygote between saves, so a check costs a fork and the comparison, not a
 Python start and a torch import.

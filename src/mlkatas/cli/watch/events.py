@@ -3,7 +3,8 @@
 `SaveWatcher` watches the workspace folder (watchfiles: native change events, or polling with
 --poll) and `KeyReader` reads single keys from the terminal; both put their events in one
 `EventQueue`, which the loop takes them from. A save reaches the loop the moment the watcher's
-short debounce ends, and nothing polls.
+short debounce ends, and nothing polls. The state file lives in the same folder, so a `start`
+in another terminal arrives as a save of it.
 """
 
 from __future__ import annotations
@@ -53,7 +54,19 @@ class KeysClosed:
     """Standard input ended: no more keys come (saves still do)."""
 
 
-WatchEvent = FilesSaved | WatchLive | WatchFailed | KeyPressed | KeysClosed
+@dataclass(frozen=True)
+class TimePassed:
+    """The loop waited as long as the session asked (`WatchSession.wake_in`) and nothing came:
+    a question the learner did not answer runs out."""
+
+
+@dataclass(frozen=True)
+class Handled:
+    """The loop's worker finished the events it was given (and drew the screen): the next ones
+    may go. Only the loop sends and takes this one."""
+
+
+WatchEvent = FilesSaved | WatchLive | WatchFailed | KeyPressed | KeysClosed | TimePassed | Handled
 SOURCE_ENDED = (WatchFailed, KeysClosed)  # the last event a source sends
 
 
@@ -72,10 +85,14 @@ class EventQueue:
     def put(self, event: WatchEvent) -> None:
         self._events.put(event)
 
-    def take(self) -> list[WatchEvent]:
-        """Wait for an event, then take every other one already waiting: saves made while a
-        check ran and keys typed meanwhile are handled together and drawn once."""
-        taken = [self._events.get()]
+    def take(self, timeout: float | None = None) -> list[WatchEvent]:
+        """Wait for an event (at most `timeout` seconds: then []), then take every other one
+        already waiting: saves made while a check ran and keys typed meanwhile are handled
+        together and drawn once."""
+        try:
+            taken = [self._events.get(timeout=timeout)]
+        except queue.Empty:
+            return []
         while True:
             try:
                 taken.append(self._events.get_nowait())
