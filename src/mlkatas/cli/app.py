@@ -167,6 +167,20 @@ def dev_bench_judge(
         raise typer.Exit(1)
 
 
+@app.command(rich_help_panel="Web site")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Server processes."),
+    db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite file (default: $MLKATAS_DB, "
+                                                       "else mlkatas.db in this folder; created and migrated)."),
+) -> None:
+    """Serve the web site: the catalogue, search, accounts, votes, saves, notes and kata submission."""
+    from mlkatas.web.serve import run
+
+    run(host, port, workers, db)
+
+
 def main() -> None:
     try:
         app(prog_name=usage_name())  # usage lines and "Try ... --help" name the command as it was started
