@@ -272,3 +272,36 @@ def test_a_syntax_error_on_a_huge_line_keeps_its_message(judge):
     assert v.status == "error", v.summary
     assert "SyntaxError on line 1" in v.summary and "never closed" in v.summary, v.summary
     assert len(v.cases[0].message) < 5000
+
+
+def _my_zygotes() -> set[int]:
+    """Zygote processes this test process started (host view of /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+                with open(f"/proc/{entry}/cmdline", "rb") as cmd:
+                    line = cmd.read()
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == os.getpid() and b"zygote_main" in line:
+                found.add(int(entry))
+    return found
+
+
+def test_a_judge_started_in_the_background_grades_and_one_closed_while_starting_leaves_nothing(catalog):
+    from mlkatas.judge import Judge
+
+    before = _my_zygotes()
+    with Judge(sandbox="local", catalog=catalog, workers=1) as judge:
+        judge.start(wait=False)  # what a one-off `check` does: build the cases meanwhile
+        assert judge.grade("split-heads", RIGHT).status == "passed"
+    closed_early = Judge(sandbox="local", catalog=catalog, workers=1)
+    closed_early.start(wait=False)
+    closed_early.close()  # before the zygote could even import torch
+    deadline = time.monotonic() + 30
+    while _my_zygotes() - before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _my_zygotes() - before, "a zygote outlived the judge that started it"
