@@ -24,7 +24,17 @@ templates = Jinja2Templates(directory=HERE / "templates")
 def create_app(database_url: str | None = None, catalog: Catalog | None = None) -> FastAPI:
     """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
     working folder), created and migrated if needed, with the catalogue's katas synced into it."""
-    from mlkatas.web import api, api_account, api_community, pages, pages_account, pages_community
+    from mlkatas.web import (
+        api,
+        api_account,
+        api_community,
+        api_prompts,
+        pages,
+        pages_account,
+        pages_community,
+        pages_prompts,
+        pages_search,
+    )
     from mlkatas.web.auth import CsrfCookie, SigninThrottle
 
     @asynccontextmanager
@@ -46,6 +56,9 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None) 
     app.include_router(api.router)
     app.include_router(pages_account.router)
     app.include_router(pages_community.router)
+    app.include_router(api_prompts.router)
+    app.include_router(pages_prompts.router)
+    app.include_router(pages_search.router)
     app.include_router(pages.router)
 
     @app.exception_handler(StarletteHTTPException)
