@@ -14,4 +14,6 @@ def session(request: Request) -> Iterator[Session]:
         yield s
 
 
-DbSession = Annotated[Session, Depends(session)]
+# scope="function": commit before the response goes out; by default FastAPI ends a yield dependency
+# after sending it, so a browser following a redirect (sign up -> /) could read before the commit.
+DbSession = Annotated[Session, Depends(session, scope="function")]
