@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System packages the strict judge needs, on Debian/Ubuntu, idempotently (run as root; the
-# bootstrap calls it). Today that is only libseccomp2: pyseccomp (the `strict` extra) loads it.
-# Namespaces and Landlock come with the kernel and need no package.
+# System packages, on Debian/Ubuntu, idempotently (run as root; the bootstrap calls it):
+# libseccomp2 for the strict judge (pyseccomp, the `strict` extra, loads it; namespaces and
+# Landlock come with the kernel), and wrk, the load generator of `mlkatas dev bench-web`.
+# chromium: the browser the end-to-end tests (tests/web/browser, pytest-playwright) drive.
 set -euo pipefail
 
-packages=(libseccomp2)
+packages=(libseccomp2 wrk chromium)
 
 missing=()
 for pkg in "${packages[@]}"; do
@@ -16,11 +17,11 @@ if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
-    echo "install-system-deps: not a Debian system; install these yourself for the strict judge: ${missing[*]}" >&2
+    echo "install-system-deps: not a Debian system; install these yourself (strict judge, bench-web): ${missing[*]}" >&2
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    echo "install-system-deps: run as root to install: ${missing[*]} (the strict judge needs them)" >&2
+    echo "install-system-deps: run as root to install: ${missing[*]} (the strict judge and bench-web need them)" >&2
     exit 0
 fi
 export DEBIAN_FRONTEND=noninteractive

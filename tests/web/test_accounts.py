@@ -122,3 +122,14 @@ def test_a_state_change_without_the_csrf_token_is_refused(site):
 def test_a_bad_sign_in_page_keeps_the_form_and_says_why(site):
     page = site.post("/signin", data={"username": "ghost", "password": "whatever1", "csrf_token": csrf(site)})
     assert page.status_code == 401 and "wrong username or password" in page.text and 'value="ghost"' in page.text
+
+
+def test_my_completed_katas_sink_to_the_end_of_the_catalogue_page(site):
+    csrf_value = csrf(site)
+    site.post("/signup", data={"username": "eve", "password": "a good password", "csrf_token": csrf_value})
+    def rows() -> list[str]:
+        return [part.split('"')[0] for part in site.get("/").text.split('<h3><a href="')[1:]]
+
+    assert rows()[0] == "/katas/prose"  # the newest kata leads
+    site.post("/katas/prose/actions/complete", data={"on": "1", "csrf_token": csrf_value})
+    assert rows()[-1] == "/katas/prose" and rows()[0] != "/katas/prose"

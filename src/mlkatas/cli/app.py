@@ -167,6 +167,27 @@ def dev_bench_judge(
         raise typer.Exit(1)
 
 
+@dev.command("bench-web")
+def dev_bench_web(
+    katas: int = typer.Option(1000, "--katas", help="Generated community katas."),
+    users: int = typer.Option(50, "--users", help="Generated users (each upvotes, saves, completes some)."),
+    workers: int = typer.Option(2, "--workers", help="Server processes, as `serve --workers`."),
+    seconds: float = typer.Option(5.0, "--seconds", help="wrk's duration per endpoint."),
+    latency_requests: int = typer.Option(200, "--latency-requests", help="Sequential requests per endpoint (p50)."),
+    kata_requests: int = typer.Option(20_000, "--kata-requests", help="Kata page requests, in windows."),
+    window: float = typer.Option(3.0, "--window", help="Seconds per kata page window."),
+    connections: int = typer.Option(64, "--connections", help="wrk's connections."),
+    wrk: str = typer.Option("wrk", "--wrk", help="The wrk program."),
+    as_json: bool = typer.Option(False, "--json", help="Also print the figures as JSON."),
+) -> None:
+    """The web site's speed on generated data: req/s (wrk) and single-request p50, beside the targets."""
+    from mlkatas.devtools.bench_web import run_and_report
+
+    raise typer.Exit(run_and_report(render.console(), as_json, katas=katas, users=users, workers=workers,
+                                    seconds=seconds, latency_requests=latency_requests, kata_requests=kata_requests,
+                                    window_s=window, connections=connections, wrk=wrk))
+
+
 @app.command(rich_help_panel="Web site")
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),

@@ -116,9 +116,10 @@ def list_katas(session: Session, query: KataQuery, user_id: int | None = None,
     elif query.sort == "saves":
         order.append(Kata.saves.desc())
     order += [Kata.created_at.desc(), Kata.id.desc()]
-    rows = session.scalars(
-        select(Kata).where(where).order_by(*order).offset((query.page - 1) * PER_PAGE).limit(PER_PAGE)
-    ).all()
+    # the page's ids first: the offset walks an index (ix_katas_created, ...) rather than whole rows,
+    # so page 30 costs what page 1 does; then the 25 rows themselves
+    page_ids = select(Kata.id).where(where).order_by(*order).offset((query.page - 1) * PER_PAGE).limit(PER_PAGE)
+    rows = session.scalars(select(Kata).where(Kata.id.in_(page_ids)).order_by(*order)).all()
     return KataPage([_row(k) for k in rows], total, query.page)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from mlkatas.web.deps import DbSession
 from mlkatas.web.views import description_html, listing, relative_date, summary
 
 router = APIRouter(include_in_schema=False)
+_quoted = lru_cache(maxsize=4096)(quote_plus)  # as urlencode quotes a value
 CREATED_LABELS = {"today": "Today", "this_week": "This week", "this_month": "This month", "this_year": "This year"}
 
 
@@ -24,7 +26,7 @@ def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", top
               difficulty: str | None = None, time: str | None = None, created: str | None = None,
               sort: str = "newest", page: int = 1):
     query = KataQuery(q[:2000], topic or None, difficulty or None, time or None, created or None, sort, page)
-    found = list_katas(db, query)
+    found = list_katas(db, query, user_id=me.id if me else None)  # my completed katas sink to the end
     now = utcnow()
     params = {k: v for k, v in (("q", query.q), ("topic", query.topic), ("difficulty", query.difficulty),
                                 ("time", query.time), ("created", query.created), ("sort", query.sort)) if v}
@@ -34,7 +36,8 @@ def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", top
     def link(**change) -> str:
         """This view with some parameters changed (None removes one); back to page 1."""
         merged = {**params, **change}
-        return "/?" + urlencode({k: v for k, v in merged.items() if v is not None}) if merged else "/"
+        # a page has ~170 links: each value quoted once per process, not urlencoded per link
+        return "/?" + "&".join(f"{k}={_quoted(str(v))}" for k, v in merged.items() if v is not None) if merged else "/"
 
     rows = [{**listing(r), "summary": summary(r), "when": relative_date(r.created_at, now)} for r in found.items]
     topics = db.scalars(select(KataTopic.topic).group_by(KataTopic.topic).order_by(KataTopic.topic)).all()

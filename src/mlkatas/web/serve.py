@@ -6,6 +6,7 @@ any worker starts (workers starting together would otherwise race to migrate a n
 from __future__ import annotations
 
 import os
+import socket
 
 from fastapi import FastAPI
 
@@ -33,9 +34,27 @@ def app() -> FastAPI:
     return create_app()
 
 
+try:  # httptools parses HTTP in C; h11 (pure Python) where it is not installed
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Http
+except ImportError:
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _Http
+
+
+class NoDelayHttp(_Http):
+    """uvicorn's HTTP protocol with Nagle's algorithm off on every connection. asyncio turns it off
+    only on sockets it creates; with --workers the listening socket comes from uvicorn, and a
+    response's headers and body (two writes) then waited ~40 ms for the client's delayed ACK."""
+
+    def connection_made(self, transport) -> None:
+        sock = transport.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
+
+
 def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, db: str | None = None) -> None:
     import uvicorn
 
     os.environ[DB_ENV] = prepare(database_url(db))
     uvicorn.run("mlkatas.web.serve:app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False)
+                log_level="info", access_log=False, proxy_headers=False, http=NoDelayHttp)
