@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from mlkatas.store.actions import withdraw_all
+from mlkatas.store.errors import StoreError
 from mlkatas.store.models import USERNAME_MAX, Session, User, utcnow
 
 USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,%d}" % USERNAME_MAX)
@@ -22,12 +23,8 @@ SESSION_DAYS = 30
 _hasher = PasswordHash.recommended()
 
 
-class AccountError(ValueError):
-    """A sign-up or sign-in that cannot be done; `field` names the culprit, `status` the HTTP answer."""
-
-    def __init__(self, field: str, message: str, status: int = 422):
-        self.field, self.status = field, status
-        super().__init__(message)
+class AccountError(StoreError):
+    """A sign-up or sign-in that cannot be done."""
 
 
 @dataclass(frozen=True)

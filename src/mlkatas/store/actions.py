@@ -8,15 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from mlkatas.store.errors import StoreError
 from mlkatas.store.models import ACTIONS, NOTE_MAX, Action, Kata, Note
 
 COUNT_OF = {"upvote": Kata.upvotes, "save": Kata.saves, "complete": Kata.solves}
 
 
-class ActionError(ValueError):
-    def __init__(self, field: str, message: str, status: int = 422):
-        self.field, self.status = field, status
-        super().__init__(message)
+class ActionError(StoreError):
+    """An action or note that cannot be recorded."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mlkatas.catalog.kata import DIFFICULTIES, MAX_TOPIC_LEN, MAX_TOPICS, TIMES
 from mlkatas.store.community import BULK_MAX, CONTENT_MAX, FIELDS
+from mlkatas.store.errors import StoreError
 from mlkatas.store.models import TITLE_MAX, Action, Kata, Prompt, utcnow
 
 NAME_MAX = 120
@@ -49,12 +50,8 @@ Answer with JSON only, in this format:
 """
 
 
-class PromptError(ValueError):
-    """A prompt that cannot be stored, found or compiled; `field` names the culprit."""
-
-    def __init__(self, field: str, message: str, status: int = 422):
-        self.field, self.status = field, status
-        super().__init__(message)
+class PromptError(StoreError):
+    """A prompt that cannot be stored, found or compiled."""
 
 
 def kata_json_schema() -> dict:

@@ -8,10 +8,8 @@ from pydantic import BaseModel
 
 from mlkatas.store.accounts import AccountError, delete_account, sign_in, sign_up
 from mlkatas.store.actions import ActionError, set_action, set_note, state
-from mlkatas.store.katas import get_kata
-from mlkatas.store.models import Kata
 from mlkatas.web.auth import Csrf, CurrentUser, SignedIn
-from mlkatas.web.deps import DbSession
+from mlkatas.web.deps import DbSession, kata_or_404
 from mlkatas.web.views import export_fields, kata_state
 
 router = APIRouter(prefix="/api", tags=["accounts and actions"])
@@ -48,17 +46,10 @@ def login(body: Credentials, request: Request, db: DbSession) -> dict:
         raise HTTPException(exc.status, str(exc)) from None
 
 
-def _kata(db, slug: str) -> Kata:
-    found = get_kata(db, slug)
-    if found is None:
-        raise HTTPException(404, f"no kata named {slug!r}")
-    return found
-
-
 # before /{kind}: routes match in order
 @router.put("/katas/{slug}/note", dependencies=[Csrf])
 def write_note(slug: str, body: NoteText, user: SignedIn, db: DbSession) -> dict:
-    kata = _kata(db, slug)
+    kata = kata_or_404(db, slug)
     try:
         set_note(db, user.id, kata, body.text)
     except ActionError as exc:
@@ -79,7 +70,7 @@ def turn_off(slug: str, kind: str, user: SignedIn, db: DbSession) -> dict:
 def _act(db, user_id: int, slug: str, kind: str, on: bool) -> dict:
     if kind == "note":
         raise HTTPException(405, "a note is written with PUT /api/katas/SLUG/note {\"text\"}")
-    kata = _kata(db, slug)
+    kata = kata_or_404(db, slug)
     try:
         set_action(db, user_id, kata, kind, on)
     except ActionError as exc:
@@ -90,7 +81,7 @@ def _act(db, user_id: int, slug: str, kind: str, on: bool) -> dict:
 @router.get("/katas/{slug}/export")
 def export(slug: str, user: CurrentUser, db: DbSession) -> dict:
     """The kata as JSON (mlkatas.com's export fields), with your state and note when signed in."""
-    kata = _kata(db, slug)
+    kata = kata_or_404(db, slug)
     exported = export_fields(kata)
     if user is not None:
         mine = kata_state(state(db, user.id, kata))

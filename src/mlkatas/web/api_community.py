@@ -8,9 +8,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from mlkatas.store.community import KataRejected, create_katas, delete_kata
-from mlkatas.store.katas import get_kata
 from mlkatas.web.auth import Csrf, SignedIn
-from mlkatas.web.deps import DbSession
+from mlkatas.web.deps import DbSession, kata_or_404
 
 router = APIRouter(prefix="/api", tags=["community katas"])
 UPLOAD_MAX = 1 << 20  # bytes of JSON in one request
@@ -58,9 +57,7 @@ async def upload(request: Request, user: SignedIn, db: DbSession):
 
 @router.delete("/katas/{slug}", status_code=204, dependencies=[Csrf])
 def delete(slug: str, user: SignedIn, db: DbSession):
-    kata = get_kata(db, slug)
-    if kata is None:
-        raise HTTPException(404, f"no kata named {slug!r}")
+    kata = kata_or_404(db, slug)
     try:
         delete_kata(db, user.id, kata)
     except KataRejected as exc:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
+
+from mlkatas.store.katas import get_kata
+from mlkatas.store.models import Kata
 
 
 def session(request: Request) -> Iterator[Session]:
@@ -17,3 +20,11 @@ def session(request: Request) -> Iterator[Session]:
 # scope="function": commit before the response goes out; by default FastAPI ends a yield dependency
 # after sending it, so a browser following a redirect (sign up -> /) could read before the commit.
 DbSession = Annotated[Session, Depends(session, scope="function")]
+
+
+def kata_or_404(db: Session, slug: str) -> Kata:
+    """The kata a URL names, or 404 saying so (a JSON error under /api, a page elsewhere)."""
+    found = get_kata(db, slug)
+    if found is None:
+        raise HTTPException(404, f"there is no kata named {slug!r}")
+    return found

@@ -8,10 +8,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from mlkatas.store.accounts import SESSION_DAYS, AccountError, delete_account, sign_in, sign_out, sign_up
 from mlkatas.store.actions import ActionError, set_action, set_note, state
-from mlkatas.store.katas import get_kata
 from mlkatas.web.app import templates
 from mlkatas.web.auth import SESSION_COOKIE, Csrf, SignedIn, credential
-from mlkatas.web.deps import DbSession
+from mlkatas.web.deps import DbSession, kata_or_404
 
 router = APIRouter(include_in_schema=False)
 
@@ -84,9 +83,7 @@ def delete_me(request: Request, user: SignedIn, db: DbSession):
 
 @router.post("/katas/{slug}/actions/{kind}", dependencies=[Csrf])
 async def toggle(request: Request, slug: str, kind: str, user: SignedIn, db: DbSession):
-    kata = get_kata(db, slug)
-    if kata is None:
-        raise HTTPException(404, f"There is no kata named “{slug}”.")
+    kata = kata_or_404(db, slug)
     form = await request.form()
     try:
         if kind == "note":

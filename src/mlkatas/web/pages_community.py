@@ -9,11 +9,10 @@ from fastapi.responses import RedirectResponse
 
 from mlkatas.catalog.kata import DIFFICULTIES, TIMES
 from mlkatas.store.community import KataRejected, create_katas, delete_kata
-from mlkatas.store.katas import get_kata
 from mlkatas.web.api_community import UPLOAD_MAX
 from mlkatas.web.app import templates
 from mlkatas.web.auth import Csrf, SignedIn
-from mlkatas.web.deps import DbSession
+from mlkatas.web.deps import DbSession, kata_or_404
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,9 +58,7 @@ async def upload(request: Request, me: SignedIn, db: DbSession):
 
 @router.post("/katas/{slug}/delete", dependencies=[Csrf])
 def delete(slug: str, me: SignedIn, db: DbSession):
-    kata = get_kata(db, slug)
-    if kata is None:
-        raise HTTPException(404, f"There is no kata named “{slug}”.")
+    kata = kata_or_404(db, slug)
     try:
         delete_kata(db, me.id, kata)
     except KataRejected as exc:
