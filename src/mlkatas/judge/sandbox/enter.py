@@ -62,9 +62,7 @@ def enter_sandbox(sock: socket.socket, scratch: str, uid: int, spec: SandboxSpec
         if ipc:
             linux.unshare(ipc)  # while still privileged
         if spec.as_root:
-            os.setgroups([])
-            os.setresgid(uid, uid, uid)
-            os.setresuid(uid, uid, uid)
+            namespaces.become(uid)
     linux.drop_capabilities()
     linux.set_dumpable(False)  # no ptrace, no /proc/<pid> for anyone of the same uid
     linux.populate_write(spec.hot_pages)  # while the judge is busy elsewhere, not during the job

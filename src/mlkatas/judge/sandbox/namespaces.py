@@ -40,13 +40,18 @@ def enter_as_owner(flags: int) -> None:
     linux.write_id_maps(0, uid, 0, gid)
 
 
+def become(uid: int) -> None:
+    """As root: be `uid` (and its gid), with no supplementary groups, for good."""
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+
+
 def enter_own_user(uid: int | None, extra: int = 0) -> None:
     """A child's step: as root, drop to `uid` (its own); then a user namespace of its own, with
     `extra` namespaces beside it, mapping only the uid it has. Capabilities are dropped apart."""
     if uid is not None:
-        os.setgroups([])
-        os.setresgid(uid, uid, uid)
-        os.setresuid(uid, uid, uid)
+        become(uid)
     linux.set_dumpable(True)  # a uid change clears it; writing the id maps needs it
     uid, gid = os.geteuid(), os.getegid()
     linux.unshare(linux.CLONE_NEWUSER | extra)
