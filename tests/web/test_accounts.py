@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from mlkatas.store.models import Kata, KataTopic
 from mlkatas.web.app import create_app
 from mlkatas.web.auth import CSRF_COOKIE, SESSION_COOKIE
+from tests.web.conftest import token
 
 
 @pytest.fixture
@@ -20,12 +21,6 @@ def site(tmp_path, catalog):
             kata.topic_rows = [KataTopic(topic="einops")]
             session.add(kata)
         yield client
-
-
-def token(site, name="ada", password="correct horse"):
-    answer = site.post("/api/auth/signup", json={"username": name, "password": password})
-    assert answer.status_code == 201, answer.text
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
 def test_sign_up_and_in_with_clear_errors(site):

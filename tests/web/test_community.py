@@ -4,20 +4,8 @@ exported and uploaded back, deleted by their author only; bad input changes noth
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from mlkatas.web.app import create_app
-
-
-@pytest.fixture
-def site(tmp_path, catalog):
-    with TestClient(create_app(str(tmp_path / "site.db"), catalog)) as client:
-        yield client
-
-
-def token(site, name):
-    answer = site.post("/api/auth/signup", json={"username": name, "password": "long enough"})
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+from tests.web.conftest import token
 
 
 def kata(title="Einsum basics", **change):

@@ -8,21 +8,9 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from mlkatas.store.prompts import DEFAULT_NAME
-from mlkatas.web.app import create_app
-
-
-@pytest.fixture
-def site(tmp_path, catalog):
-    with TestClient(create_app(str(tmp_path / "site.db"), catalog)) as client:
-        yield client
-
-
-def token(site, name):
-    answer = site.post("/api/auth/signup", json={"username": name, "password": "long enough"})
-    return {"Authorization": f"Bearer {answer.json()['token']}"}
+from tests.web.conftest import token
 
 
 def new_prompt(site, who, name="Mine", template="Difficulties: {{difficulties}}"):

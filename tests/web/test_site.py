@@ -5,17 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
 from mlkatas.store.models import Kata, KataTopic
-from mlkatas.web.app import create_app
-
-
-@pytest.fixture
-def site(tmp_path, catalog):
-    app = create_app(str(tmp_path / "site.db"), catalog)
-    with TestClient(app) as client:
-        yield client
 
 
 def add_community_kata(client, slug, title, description, topics=("einops",)):
