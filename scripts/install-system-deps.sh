@@ -3,9 +3,10 @@
 # libseccomp2 for the strict judge (pyseccomp, the `strict` extra, loads it; namespaces and
 # Landlock come with the kernel), and wrk, the load generator of `mlkatas dev bench-web`.
 # chromium: the browser the end-to-end tests (tests/web/browser, pytest-playwright) drive.
+# postgresql: the store's tests run on PostgreSQL too (they start their own server in a temporary folder).
 set -euo pipefail
 
-packages=(libseccomp2 wrk chromium)
+packages=(libseccomp2 wrk chromium postgresql)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -1,4 +1,5 @@
-"""What the site's tests share: a fresh site on its own SQLite file, and an account's bearer token."""
+"""What the site's tests share: a fresh site on its own database (each test runs on SQLite and on
+PostgreSQL), and an account's bearer token."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from mlkatas.web.app import create_app
 
 
 @pytest.fixture
-def site(tmp_path, catalog):
-    with TestClient(create_app(str(tmp_path / "site.db"), catalog)) as client:
+def site(database_url, catalog):
+    with TestClient(create_app(database_url, catalog)) as client:
         yield client
 
 

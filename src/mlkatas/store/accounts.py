@@ -56,7 +56,9 @@ def sign_up(db: DbSession, username: str, password: str) -> Signin:
 def sign_in(db: DbSession, username: str, password: str) -> Signin:
     """A session for the right password; AccountError (401) otherwise, the same for an unknown
     name as for a wrong password (names are not revealed)."""
-    user = db.scalar(select(User).where(User.username_key == (username or "").lower()))
+    # a name that could never be signed up is not looked up (and a null character would not reach PostgreSQL)
+    valid = bool(USERNAME.fullmatch(username or ""))
+    user = db.scalar(select(User).where(User.username_key == username.lower())) if valid else None
     if user is None:
         _hasher.hash(password or "")  # as long as a real check: timing does not tell names apart
         raise AccountError("password", "wrong username or password", status=401)

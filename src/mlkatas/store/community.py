@@ -101,7 +101,8 @@ def create_katas(db: Session, author_id: int, items: list[Any], bulk: bool) -> l
     for index, item in enumerate(items):
         clean, found = check_item(item, index if bulk else None)
         problems += found
-        key = clean.get("title", "").lower()
+        # a title already rejected (too long, a null character) is not looked up
+        key = "" if any(p.field == "title" for p in found) else clean.get("title", "").lower()
         if key and (key in seen or db.scalar(select(Kata.id).where(func.lower(Kata.title) == key)) is not None):
             problems.append(Problem(index if bulk else None, "title", f"a kata titled {clean['title']!r} exists"))
         seen.add(key)

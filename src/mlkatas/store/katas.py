@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, false, func, select
 from sqlalchemy.orm import Session
 
 from mlkatas.store.models import DIFFICULTIES, TIMES, Action, Kata, KataTopic, utcnow
@@ -95,7 +95,9 @@ def list_katas(session: Session, query: KataQuery, user_id: int | None = None,
     query = query.checked()
     conditions = []
     if query.topic:
-        conditions.append(Kata.id.in_(select(KataTopic.kata_id).where(KataTopic.topic == query.topic)))
+        # a null character matches no topic (and PostgreSQL refuses it in text): the filter keeps nothing
+        conditions.append(false() if "\x00" in query.topic else
+                          Kata.id.in_(select(KataTopic.kata_id).where(KataTopic.topic == query.topic)))
     if query.difficulty:
         conditions.append(Kata.difficulty == query.difficulty)
     if query.time:
@@ -135,7 +137,7 @@ def autocomplete(session: Session, prefix: str, limit: int = 8) -> dict[str, lis
     titles = [] if found is None else list(session.scalars(
         select(Kata.title).where(found).order_by(Kata.upvotes.desc(), Kata.created_at.desc()).limit(limit)
     ))
-    stem = prefix.strip().lower()
+    stem = without_nul(prefix).strip().lower()
     escaped = stem.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     topics = [] if not stem else list(session.scalars(
         select(KataTopic.topic).where(func.lower(KataTopic.topic).like(f"{escaped}%", escape="\\"))
@@ -145,4 +147,11 @@ def autocomplete(session: Session, prefix: str, limit: int = 8) -> dict[str, lis
 
 
 def get_kata(session: Session, slug: str) -> Kata | None:
+    if "\x00" in slug:  # no slug holds one, and PostgreSQL refuses it in a query
+        return None
     return session.scalar(select(Kata).where(Kata.slug == slug))
+
+
+def without_nul(text: str) -> str:
+    """Text for a query: PostgreSQL refuses null characters in text values, SQLite would never match them."""
+    return text.replace("\x00", "")

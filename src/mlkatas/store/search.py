@@ -37,6 +37,8 @@ def tsquery_expression(terms: list[str]) -> str:
 
 def matching(dialect: str, query: str, column: str | None = None) -> ColumnElement[bool] | None:
     """A condition on Kata that keeps the katas matching `query` (None: no words, no condition)."""
+    if column not in (None, "title", "description", "topics"):
+        raise ValueError(f"no search over the column {column!r}")
     terms = words(query)
     if not terms:
         return None
@@ -46,6 +48,8 @@ def matching(dialect: str, query: str, column: str | None = None) -> ColumnEleme
         )
         return Kata.id.in_(hits)
     if dialect == "postgresql":
-        return text("katas.search @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery_expression(terms))
+        # the stored tsvector covers every column; one column is matched against its own vector
+        vector = f"to_tsvector('simple', coalesce(katas.{column}, ''))" if column else "katas.search"
+        return text(f"{vector} @@ to_tsquery('simple', :tsquery)").bindparams(tsquery=tsquery_expression(terms))
     # any other database: a plain substring match on the title (correct, not fast)
     return Kata.title.ilike(f"%{' '.join(terms)}%")
