@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import inspect, select
 
-from mlkatas.store.db import Database
+from mlkatas.store.db import Database, database_url
 from mlkatas.store.katas import KataQuery, QueryError, autocomplete, get_kata, list_katas
 from mlkatas.store.models import Action, Kata, KataTopic, Note, User
 from mlkatas.store.seed import sync_catalog
@@ -184,3 +184,14 @@ def test_deleting_a_user_removes_their_katas_actions_and_notes(db):
         assert get_kata(session, "mine") is None and get_kata(session, "other") is not None
         assert session.scalars(select(Action)).all() == [] and session.scalars(select(Note)).all() == []
         assert {k.slug for k in list_katas(session, KataQuery(q="mine")).items} == set()  # gone from the search too
+
+
+@pytest.mark.parametrize(("given", "meant"), [
+    ("site.db", "sqlite:///site.db"),
+    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ("postgresql://ada@db.example/katas", "postgresql+psycopg://ada@db.example/katas"),
+    ("postgres://ada@db.example/katas", "postgresql+psycopg://ada@db.example/katas"),
+    ("postgresql+psycopg://ada@/katas?host=/run", "postgresql+psycopg://ada@/katas?host=/run"),
+])
+def test_a_database_is_named_by_path_or_url(given, meant):
+    assert database_url(given) == meant

@@ -20,8 +20,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def database_url(url: str | None = None) -> str:
     """The URL given, else $MLKATAS_DB, else a SQLite file in the working folder. A bare path
-    is taken as a SQLite file."""
+    is taken as a SQLite file; a plain postgresql:// URL means the psycopg 3 driver."""
     url = url or os.environ.get(DB_ENV) or DEFAULT_URL
+    if url.startswith(("postgresql://", "postgres://")):  # psycopg 3, which the postgres extra installs
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
     return url if "://" in url else f"sqlite:///{url}"
 
 
