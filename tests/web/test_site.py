@@ -104,3 +104,26 @@ def test_rows_and_pages_do_not_repeat_the_title(site, catalog):
     row = site.get("/", params={"q": "splitting heads"}).text
     summary = row.split('class="summary">')[1].split("</p>")[0]
     assert not summary.startswith(title) and len(summary) <= 200
+
+
+def test_a_long_catalogue_shows_a_pager_around_the_current_page(site):
+    for n in range(230):  # with the built-in katas: 10 pages of 25
+        add_community_kata(site, f"k{n}", f"Kata number {n}", "Some text.", topics=(f"t{n % 5}",))
+    pager = re.search(r'<nav class="pages" aria-label="Pages">(.*?)</nav>', site.get("/?page=6").text, re.S).group(1)
+    numbers = re.findall(r">(\d+)</(?:a|span)>", pager)
+    # the first, the last, two on each side; a gap of one page shows that page rather than "…"
+    assert numbers == ["1", "4", "5", "6", "7", "8", "9", "10"]
+    assert pager.count("…") == 1
+    assert 'aria-current="page">6<' in pager
+    assert 'href="/?page=5">Previous' in pager and 'href="/?page=7">Next' in pager
+    first = re.search(r'<nav class="pages".*?</nav>', site.get("/").text, re.S).group(0)
+    assert "Previous" not in first and re.findall(r">(\d+)</(?:a|span)>", first) == ["1", "2", "3", "10"]
+    assert "Next" not in re.search(r'<nav class="pages".*?</nav>', site.get("/?page=10").text, re.S).group(0)
+    filtered = re.search(r'<nav class="pages".*?</nav>', site.get("/?topic=t1").text, re.S).group(0)
+    assert 'href="/?topic=t1&amp;page=2">2<' in filtered  # 46 katas: 2 pages, and the filter stays
+
+
+def test_a_topic_chip_on_a_row_keeps_the_other_filters(site):
+    add_community_kata(site, "moe-one", "Routing tokens", "Text.", topics=("mixture-of-experts",))
+    page = site.get("/?difficulty=medium&sort=upvotes").text
+    assert 'href="/?difficulty=medium&amp;sort=upvotes&amp;topic=mixture-of-experts"' in page

@@ -37,7 +37,6 @@ def state(db: Session, user_id: int | None, kata: Kata) -> KataState:
     if user_id is not None:
         kinds = set(db.scalars(select(Action.kind).where(Action.user_id == user_id, Action.kata_id == kata.id)))
         note = db.scalar(select(Note.text).where(Note.user_id == user_id, Note.kata_id == kata.id)) or ""
-    db.refresh(kata, ["upvotes", "saves", "solves"])
     return KataState("upvote" in kinds, "save" in kinds, "complete" in kinds, note, kata.upvotes, kata.saves,
                      kata.solves)
 
@@ -60,6 +59,7 @@ def set_action(db: Session, user_id: int, kata: Kata, kind: str, on: bool, *, by
         return
     column = COUNT_OF[kind]
     db.execute(update(Kata).where(Kata.id == kata.id).values({column: column + step}))
+    db.refresh(kata, [column.key])  # the count as stored, with every other visitor's changes
 
 
 def set_note(db: Session, user_id: int, kata: Kata, text: str) -> None:

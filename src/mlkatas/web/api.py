@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api", tags=["katas"])
 
 
 @router.get("/katas")
-def katas(db: DbSession, q: str = "", topic: str | None = None, difficulty: str | None = None,
+async def katas(db: DbSession, q: str = "", topic: str | None = None, difficulty: str | None = None,
           time: str | None = None, created: str | None = None, sort: str = "newest", page: int = 1) -> dict:
     """The catalogue: filters, search and sort as query parameters, 25 katas a page."""
     found = list_katas(db, KataQuery(q[:2000], topic, difficulty, time, created, sort, page))
@@ -22,7 +22,7 @@ def katas(db: DbSession, q: str = "", topic: str | None = None, difficulty: str 
 
 
 @router.get("/katas/{slug}")
-def kata(slug: str, db: DbSession):
+async def kata(slug: str, db: DbSession):
     found = get_kata(db, slug)
     if found is None:
         return JSONResponse({"error": f"no kata named {slug!r}"}, status_code=404)
@@ -30,6 +30,6 @@ def kata(slug: str, db: DbSession):
 
 
 @router.get("/autocomplete")
-def complete(db: DbSession, q: str = "") -> dict:
+async def complete(db: DbSession, q: str = "") -> dict:
     """Titles and topics for what has been typed so far."""
     return autocomplete(db, q[:200])

@@ -40,13 +40,17 @@ def credential(request: Request) -> str | None:
     return bearer(request) or request.cookies.get(SESSION_COOKIE)
 
 
-def current_user(request: Request, db: DbSession) -> User | None:
+def user_for(request: Request, db: DbSession) -> User | None:
     found = session_for(db, credential(request))
     return db.get(User, found.user_id) if found is not None else None
 
 
-def signed_in(request: Request, db: DbSession) -> User:
-    user = current_user(request, db)
+async def current_user(request: Request, db: DbSession) -> User | None:
+    return user_for(request, db)  # async: on the event loop (one indexed lookup), no thread hop
+
+
+async def signed_in(request: Request, db: DbSession) -> User:
+    user = user_for(request, db)
     if user is None:
         raise HTTPException(401, "sign in first: this needs an account")
     return user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -12,7 +12,9 @@ from mlkatas.store.katas import get_kata
 from mlkatas.store.models import Kata
 
 
-def session(request: Request) -> Iterator[Session]:
+async def session(request: Request) -> AsyncIterator[Session]:
+    # on the event loop, not in a thread: opening and committing take microseconds, and a thread hop
+    # per dependency cost more than that under load (the routes that hash passwords stay in threads)
     with request.app.state.db.session() as s:
         yield s
 

@@ -14,7 +14,7 @@ from mlkatas.store.models import DIFFICULTIES, TIMES, KataTopic, utcnow
 from mlkatas.web.app import templates
 from mlkatas.web.auth import CurrentUser
 from mlkatas.web.deps import DbSession
-from mlkatas.web.views import description_html, listing, relative_date, summary
+from mlkatas.web.views import description_html, listing, page_window, relative_date, summary
 
 router = APIRouter(include_in_schema=False)
 _quoted = lru_cache(maxsize=4096)(quote_plus)  # as urlencode quotes a value
@@ -22,7 +22,7 @@ CREATED_LABELS = {"today": "Today", "this_week": "This week", "this_month": "Thi
 
 
 @router.get("/")
-def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", topic: str | None = None,
+async def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", topic: str | None = None,
               difficulty: str | None = None, time: str | None = None, created: str | None = None,
               sort: str = "newest", page: int = 1):
     query = KataQuery(q[:2000], topic or None, difficulty or None, time or None, created or None, sort, page)
@@ -41,15 +41,17 @@ def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "", top
 
     rows = [{**listing(r), "summary": summary(r), "when": relative_date(r.created_at, now)} for r in found.items]
     topics = db.scalars(select(KataTopic.topic).group_by(KataTopic.topic).order_by(KataTopic.topic)).all()
+    topic_links = {t: link(topic=t) for t in topics}  # each row's topic chips reuse these
     return templates.TemplateResponse(request, "catalogue.html", {
-        "rows": rows, "found": found, "query": query, "link": link, "topics": topics,
+        "rows": rows, "found": found, "query": query, "link": link, "topics": topics, "topic_links": topic_links,
+        "page_numbers": page_window(found.page, found.pages),
         "difficulties": DIFFICULTIES, "times": TIMES, "created_options": CREATED, "created_labels": CREATED_LABELS,
         "sorts": SORTS, "me": me,
     })
 
 
 @router.get("/katas/{slug}")
-def kata_page(request: Request, slug: str, db: DbSession, me: CurrentUser):
+async def kata_page(request: Request, slug: str, db: DbSession, me: CurrentUser):
     kata = get_kata(db, slug)
     if kata is None:
         return templates.TemplateResponse(request, "error.html", {

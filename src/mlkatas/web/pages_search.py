@@ -15,7 +15,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/search/suggest")
-def suggest(request: Request, db: DbSession, q: str = ""):
+async def suggest(request: Request, db: DbSession, q: str = ""):
     found = autocomplete(db, q[:200])  # the same cut as GET /api/autocomplete
     # a title suggestion opens its kata, so it needs the slug (titles are unique)
     slugs = dict(db.execute(select(Kata.title, Kata.slug).where(Kata.title.in_(found["titles"]))).tuples().all())

@@ -73,3 +73,15 @@ def export_fields(kata: Kata) -> dict:
         "author": kata.author.username if kata.author else None, "created_at": kata.created_at.isoformat(),
         "judged": kata.judged,
     }
+
+
+def page_window(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """The page numbers a pager shows: the first, the last, and `around` on each side of the current
+    one; None where numbers are left out (shown as an ellipsis). 1 … 4 5 [6] 7 8 … 40."""
+    shown = sorted({1, pages, *range(max(1, page - around), min(pages, page + around) + 1)})
+    window: list[int | None] = []
+    for n in shown:
+        if window and n - (window[-1] or 0) > 1:
+            window.append(None if n - (window[-1] or 0) > 2 else n - 1)  # a gap of one number shows the number
+        window.append(n)
+    return window
