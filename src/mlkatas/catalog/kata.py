@@ -70,6 +70,7 @@ class Variant:
     path: Path
     right: bool
     expect: str | None  # the diagnosis kind a wrong variant must get
+    says: str | None = None  # a phrase the first failure's message must contain (`# says: ...`)
 
     @property
     def name(self) -> str:
@@ -180,23 +181,30 @@ def _load_variants(folder: Path) -> tuple[Variant, ...]:
         if file.name.startswith("right_"):
             variants.append(Variant(file, True, None))
         elif file.name.startswith("wrong_"):
-            expect = _expected_kind(file)
-            variants.append(Variant(file, False, expect))
+            expect, says = _expected_diagnosis(file)
+            variants.append(Variant(file, False, expect, says))
         else:
             raise KataFormatError(file, None, "a variant's name must start with right_ or wrong_")
     return tuple(variants)
 
 
-def _expected_kind(file: Path) -> str:
-    """A wrong variant states the diagnosis it must get on its first line: `# expect: rearranged`."""
-    first = file.read_text(encoding="utf-8").splitlines()[:1]
-    match = re.match(r"#\s*expect:\s*(\w+)", first[0]) if first else None
+def _expected_diagnosis(file: Path) -> tuple[str, str | None]:
+    """A wrong variant states the diagnosis it must get on its first line, `# expect: rearranged`,
+    and may add on the next one a phrase its message must contain, `# says: reshaped`."""
+    lines = file.read_text(encoding="utf-8").splitlines()[:2]
+    match = re.match(r"#\s*expect:\s*(\w+)", lines[0]) if lines else None
     if not match:
         raise KataFormatError(file, "expect", "a wrong variant must start with `# expect: KIND`")
     kind = match.group(1)
     if kind not in VARIANT_KINDS:
         raise KataFormatError(file, "expect", f"unknown kind {kind!r} (known: {', '.join(VARIANT_KINDS)})")
-    return kind
+    said = re.match(r"#\s*says:(.*)", lines[1]) if len(lines) > 1 else None
+    if said is None:
+        return kind, None
+    phrase = said.group(1).strip()
+    if not phrase:
+        raise KataFormatError(file, "says", "`# says:` needs the phrase the message must contain")
+    return kind, phrase
 
 
 def _check_python(file: Path, entry: str) -> None:

@@ -33,6 +33,7 @@ from mlkatas.engine.verdict import Verdict
 from mlkatas.learner.progress import kata_to_work_on
 from mlkatas.learner.workspace import Workspace, WorkspaceError
 from mlkatas.views import terminal as render
+from mlkatas.views.fluency import loop_note
 
 PANEL = "Practice"
 
@@ -188,7 +189,7 @@ def check(
     from mlkatas.judge import Judge, SandboxUnavailable  # torch loads here, not for list/show/start
     from mlkatas.views.picture import find_picture
 
-    picture = None
+    picture = inputs = None
     try:
         judge = Judge(sandbox=sandbox, catalog=catalog, allow_weaker=allow_weaker)
         judge.start(wait=False)  # its zygote imports torch while this process builds the kata's cases
@@ -196,6 +197,9 @@ def check(
             verdict = judge.grade(slug, source, filename=str(file), seed=seed)
             if not as_json and seed is None:
                 picture = find_picture(judge, verdict, source)
+            elif not as_json and seed is not None:  # the case's public values, made in this process
+                suite = judge.suite(slug)
+                inputs = render.inputs_view(suite.analogous(seed)[0].args, suite.arg_names)
         finally:
             judge.close()
     except SandboxUnavailable as exc:
@@ -204,7 +208,10 @@ def check(
     if as_json:
         typer.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
-        out.print(render.verdict_view(verdict, kata, picture))
+        if inputs is not None:
+            out.print(inputs)
+        loops = loop_note(source, kata) if verdict.passed else None
+        out.print(render.verdict_view(verdict, kata, picture, loops))
         tip = seed_tip(verdict, kata, file)
         if tip is not None:
             out.print(tip, soft_wrap=True)

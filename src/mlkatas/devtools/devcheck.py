@@ -52,8 +52,12 @@ def check_kata(judge, kata: Kata) -> KataCheck:
         if variant.right:
             add(CheckLine(variant.name, verdict.passed, verdict.summary))
         else:
+            first = verdict.first_failure
             ok = not verdict.passed and verdict.kind == variant.expect
             detail = f"expected {variant.expect}, got {verdict.kind or 'passed'}: {verdict.summary}"
+            if variant.says is not None and (first is None or variant.says not in first.message):
+                ok = False
+                detail = f"expected a message saying {variant.says!r}; {detail}"
             add(CheckLine(variant.name, ok, detail))
     add(_format_line(kata))
     return result

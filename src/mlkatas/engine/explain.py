@@ -107,11 +107,51 @@ def _source_index(left, right, sizes, out_positions, out_shape) -> np.ndarray:
     return np.asarray(np.ravel_multi_index(dims, in_shape))
 
 
+RESHAPED = "reshape"  # what find_rearrangement says when the output is the input's memory order, reshaped
+
+
 def explain_rearrangement(
     pattern: str, source: torch.Tensor, got: torch.Tensor, known_sizes: dict[str, int], name: str = "x",
     deadline: float | None = None,
 ) -> str | None:
-    """A sentence like "your output equals rearrange(x, 'b n (d h) -> b h n d'); expected ...".
+    """A sentence like "your output equals rearrange(x, 'b n (d h) -> b h n d'); expected ..."."""
+    found = find_rearrangement(pattern, source, got, known_sizes, deadline)
+    return None if found is None else rearrangement_sentence(pattern, found, name)
+
+
+def rearrangement_sentence(pattern: str, found: str, name: str = "x") -> str:
+    if found == RESHAPED:
+        return (
+            f"your output is {name} reshaped: reshape and view keep the memory order, so no axis moved; "
+            "moving axes needs a permute/transpose (or einops.rearrange)"
+        )
+    expected = " -> ".join(format_side(parse_side(side)) for side in pattern.split("->"))
+    return f"your output equals rearrange({name}, '{found}'), but the kata asks for rearrange({name}, '{expected}')"
+
+
+def rearranges_as(found: str, source: torch.Tensor, got: torch.Tensor, known_sizes: dict[str, int]) -> bool:
+    """Whether `got` is exactly `source` rearranged by the pattern `found` (or reshaped)."""
+    if source.numel() != got.numel() or source.dtype != got.dtype or source.is_complex():
+        return False
+    src, out = _comparable(source), _comparable(got)
+    if found == RESHAPED:
+        return tuple(source.shape) != tuple(got.shape) and np.array_equal(src, out)
+    left_text, right_text = (s.strip() for s in found.split("->"))
+    left, right = parse_side(left_text), parse_side(right_text)
+    sizes = _axis_sizes(left, source.shape, known_sizes)
+    if sizes is None:
+        return False
+    out_shape = tuple(math.prod(sizes[a] for a in g) for g in right)
+    if out_shape != tuple(got.shape):
+        return False
+    return bool(np.array_equal(src[_source_index(left, right, sizes, np.arange(out.size), out_shape)], out))
+
+
+def find_rearrangement(
+    pattern: str, source: torch.Tensor, got: torch.Tensor, known_sizes: dict[str, int],
+    deadline: float | None = None,
+) -> str | None:
+    """The einops pattern (`left -> right`, or RESHAPED) that turns `source` into `got` exactly.
     Values are compared, not identities, so repeated values are fine: any pattern that reproduces
     the output exactly is a true account of it. Gives up (None) at `deadline` (time.monotonic()):
     thousands of candidates can take the judge most of a second per case."""
@@ -136,10 +176,7 @@ def explain_rearrangement(
     sample = rng.choice(out.size, size=min(SAMPLE, out.size), replace=False)
     target = out[sample]
     if np.array_equal(src, out) and tuple(source.shape) != tuple(got.shape):
-        return (
-            f"your output is {name} reshaped: reshape and view keep the memory order, so no axis moved; "
-            "moving axes needs a permute/transpose (or einops.rearrange)"
-        )
+        return RESHAPED
     canonical_order = tuple(a for g in right for a in g)
     # Simplest accounts first: fewest swaps away from the kata's own pattern.
     candidates = sorted(
@@ -162,7 +199,5 @@ def explain_rearrangement(
         full = _source_index(left_groups, groups, sizes, np.arange(out.size), got.shape)
         if not np.array_equal(src[full], out):
             continue
-        found = f"{format_side(left_groups)} -> {format_side(groups)}"
-        expected = f"{format_side(left)} -> {format_side(right)}"
-        return f"your output equals rearrange({name}, '{found}'), but the kata asks for rearrange({name}, '{expected}')"
+        return f"{format_side(left_groups)} -> {format_side(groups)}"
     return None

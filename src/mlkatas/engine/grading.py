@@ -8,9 +8,11 @@ from typing import Any
 
 import torch
 
+from mlkatas.engine.axes import axis_names
 from mlkatas.engine.compare import Mismatch, compare_output
 from mlkatas.engine.describe import clean_text, describe_case
-from mlkatas.engine.explain import explain_rearrangement
+from mlkatas.engine.explain_search import ExplanationSearch, diagnosed_message
+from mlkatas.engine.lead import leading_failure
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import CaseResult, Verdict, graded_cases, status_for
@@ -77,6 +79,12 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
         return _verdict(suite, [CaseResult("load", False, "failed", stopped.kind, stopped.message)], report, elapsed_ms)
 
     tol = Tolerance.for_kata(kata)
+    judged = {index: judge_case(suite, index, outcome, tol, report.compared)
+              for index, outcome in report.outcomes.items() if index < len(suite.cases)}
+    failed = {index: (report.outcomes[index].value, mismatch) for index, mismatch in judged.items()
+              if mismatch is not None and report.outcomes[index].ok}
+    # only after a failure, in case order, within the budget
+    explained = ExplanationSearch(suite, tol, failed, deadline, ran_alone=len(judged) == 1).explain_all()
     for index, case in enumerate(suite.cases):
         outcome = report.outcomes.get(index)
         if outcome is None:
@@ -87,7 +95,9 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
             else:
                 results.append(CaseResult(case.name, case.hidden, "not run"))
             continue
-        mismatch = judge_case(suite, index, outcome, tol, report.compared, deadline)
+        mismatch = judged[index]
+        if index in failed:
+            mismatch = diagnosed_message(failed[index][1], explained[index])
         results.append(_result(suite, index, mismatch, outcome))
     stopped_early = report.stopped is not None and (report.stopped_at or 0) < len(suite.cases)
     results.extend(check_rules(suite, report.probe_counts, report.stopped, stopped_early))
@@ -97,12 +107,13 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
 def compare_case(suite: Suite, index: int, got: Any, tol: Tolerance) -> Mismatch | None:
     """The output against the expected one: structure, shape, dtype, values."""
     case, expected = suite.cases[index], suite.expected[index]
-    return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
+    axes = axis_names(suite.kata, case)  # so that a wrong shape can say which input axes it kept
+    return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args), axes)
 
 
-def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance, compared: dict | None = None,
-               deadline: float | None = None) -> Mismatch | None:
-    case = suite.cases[index]
+def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance,
+               compared: dict | None = None) -> Mismatch | None:
+    """The plain comparison of one case (explanations come after, from ExplanationSearch)."""
     if not outcome.ok:
         return Mismatch(outcome.kind or Kind.ERROR, clean_text(outcome.message or "your code raised an error"))
     got = outcome.value
@@ -110,21 +121,10 @@ def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance, c
         compared[index] if compared is not None and index in compared else compare_case(suite, index, got, tol)
     )
     if mismatch and mismatch.kind in ("type", "shape", "dtype"):
-        return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
-    mutated = outcome.mutated
-    if mutated:
-        return Mismatch("mutated_input", _mutation_message(suite, case, mutated))
-    if mismatch is None:
-        return None
-    if mismatch.kind == "rearranged" and not _past(deadline):
-        how = _explain(suite, case, got, deadline)
-        if how:
-            mismatch.message += f": {how}"
-    return _with_known_mistake(suite, case, got, tol, mismatch, deadline)
-
-
-def _past(deadline: float | None) -> bool:
-    return deadline is not None and time.monotonic() > deadline
+        return mismatch
+    if outcome.mutated:
+        return Mismatch("mutated_input", _mutation_message(suite, suite.cases[index], outcome.mutated))
+    return mismatch
 
 
 NO_REPORT = (
@@ -153,32 +153,6 @@ def _mutation_message(suite: Suite, case, mutated: list[int]) -> str:
         f"your function changed its input {', '.join(names)} ({how}); the caller's values must stay as they "
         "were, so build new tensors or views"
     )
-
-
-def _explain(suite: Suite, case, got: Any, deadline: float | None = None) -> str | None:
-    kata = suite.kata
-    if not kata.pattern or not isinstance(got, torch.Tensor) or kata.pattern_input >= len(case.args):
-        return None
-    source = case.args[kata.pattern_input]
-    if isinstance(source, (list, tuple)):
-        source = torch.stack(list(source))
-    name = suite.arg_names[kata.pattern_input] if kata.pattern_input < len(suite.arg_names) else "x"
-    return explain_rearrangement(kata.pattern, source, got, case.sizes, name, deadline=deadline)
-
-
-def _with_known_mistake(suite: Suite, case, got: Any, tol: Tolerance, mismatch: Mismatch,
-                        deadline: float | None = None) -> Mismatch:
-    for mistake in suite.mistakes:
-        if _past(deadline):
-            break
-        try:
-            wrong = mistake.compute(*case.args) if suite.kata.kind != "module" else mistake.compute(case)
-        except Exception:  # noqa: BLE001 - a mistake that does not apply to this case
-            continue
-        if compare_output(wrong, got, tol, True, suite.outputs) is None:
-            mismatch.message += f". {mistake.message}"
-            break
-    return mismatch
 
 
 def check_rules(
@@ -242,7 +216,7 @@ def _small_tensors(expected: Any, outcome: CaseOutcome) -> dict:
 
 def _verdict(suite: Suite, results: list[CaseResult], report: RunReport, elapsed_ms: float) -> Verdict:
     failed = [r for r in results if r.status == "failed"]
-    first = failed[0] if failed else None
+    first = leading_failure(results)  # the most specific diagnosis leads: Verdict.first_failure agrees
     status = status_for(first.kind if first else None)
     if status == "passed" and any(r.status != "passed" for r in results):
         status = Status.ERROR  # never a pass unless every check passed

@@ -12,13 +12,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 from mlkatas.catalog.kata import Kata, KataFormatError
 from mlkatas.engine.casegen import Case, analogous_case, build_cases, rule_probes
 from mlkatas.engine.layout import non_overlapping
+from mlkatas.engine.mistakes import Mistake, load_mistakes
 
 
 def import_file(path: Path, name: str) -> ModuleType:
@@ -62,15 +63,6 @@ def clone_value(value: Any) -> Any:
 
 
 @dataclass
-class Mistake:
-    """A known wrong approach and what to tell a learner whose output matches it."""
-
-    name: str
-    compute: Callable[..., Any]
-    message: str
-
-
-@dataclass
 class Suite:
     """A kata's test suite, built in the trusted process from its seeded generator: the cases
     (the visible example first, then the hidden ones), the reference's expected outputs, the
@@ -107,7 +99,7 @@ class Suite:
             cases=cases,
             expected=[],
             probes=probes,
-            mistakes=[Mistake(*m) for m in getattr(cases_mod, "MISTAKES", [])],
+            mistakes=load_mistakes(cases_mod, kata.path / "cases.py"),
             arg_names=arg_names(kata.signature),
             outputs=tuple(getattr(cases_mod, "OUTPUTS", ())),
             cases_module=cases_mod,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mlkatas.engine.vocabulary import STOPPING_KINDS, CaseStatus, Status
+from mlkatas.engine.lead import leading_failure
+from mlkatas.engine.vocabulary import STOPPING_KINDS, Status
 
 # Results that stand for the whole run rather than a check: the file did not load ("load"), or
 # the child broke the protocol ("run"). They are not counted as checks.
@@ -40,6 +41,11 @@ class CaseResult:
             "message": self.message,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "CaseResult":
+        """Back from to_dict() (a stored verdict): without `detail` or `seed`, which it never held."""
+        return cls(data["name"], bool(data["hidden"]), data["status"], data.get("kind"), data.get("message", ""))
+
 
 @dataclass
 class Verdict:
@@ -69,7 +75,9 @@ class Verdict:
 
     @property
     def first_failure(self) -> CaseResult | None:
-        return next((c for c in self.cases if c.status == CaseStatus.FAILED), None)
+        """The failure the verdict leads with: the most specific diagnosis (engine/lead.py), which
+        is not always the first failed case in `cases` (their order stays the cases' order)."""
+        return leading_failure(self.cases)
 
     @property
     def kind(self) -> str | None:
@@ -84,6 +92,12 @@ class Verdict:
             "cases": [c.to_dict() for c in self.cases],
             "elapsed_ms": round(self.elapsed_ms, 3),
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Verdict":
+        """Back from to_dict() (a stored verdict, a submission's JSON); `output` stays empty."""
+        return cls(data["kata"], data["status"], data["summary"], [CaseResult.from_dict(c) for c in data["cases"]],
+                   float(data.get("elapsed_ms", 0.0)))
 
 
 def graded_cases(results: list[CaseResult]) -> list[CaseResult]:

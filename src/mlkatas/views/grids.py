@@ -86,6 +86,16 @@ def _slices(t, limit: int) -> tuple[list[tuple[str, object]], int]:
     return out, count
 
 
+def value_slices(t, max_slices: int = MAX_SLICES) -> tuple[list[Slice], str] | None:
+    """One tensor on its own (a case's input) as 2-D slices and a note on how many are shown;
+    None when it is too large to draw."""
+    if t.dim() > MAX_DIMS or t.numel() > MAX_CELLS or t.numel() == 0:
+        return None
+    parts, count = _slices(t.detach().cpu(), max_slices)
+    note = f"showing {len(parts)} of {count} slices along the leading axes" if count > len(parts) else ""
+    return [Slice(label, _as_rows(part), None) for label, part in parts], note
+
+
 def drawable(detail: dict) -> bool:
     """Whether a failed case's detail holds an expected and a got small enough to draw."""
     expected, got = detail.get("expected"), detail.get("got")

@@ -13,6 +13,7 @@ from mlkatas.catalog.kata import Kata
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import Verdict
 from mlkatas.views import summary
+from mlkatas.views.fluency import LoopNote
 from mlkatas.views.grids import Grids, Slice, format_cell, tensor_grids
 from mlkatas.views.picture import Picture
 
@@ -62,16 +63,23 @@ def grids_html(grids: Grids) -> str:
     )
 
 
-def verdict_html(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> str:
+def verdict_html(verdict: Verdict, kata: Kata, picture: Picture | None = None, loops: LoopNote | None = None) -> str:
     """The verdict panel on `kata` as one HTML fragment (a notebook cell's output, or a web page's
     verdict panel): status line, the first failure with its grids (cells marked with the kata's
-    tolerance) or a picture of a small case with the same mistake, the other failures, the output."""
+    tolerance) or a picture of a small case with the same mistake, the other failures, the output;
+    after a pass with loops, the vectorised form."""
     colour = COLOURS.get(verdict.status, "inherit")
     parts = [
         f'<div class="mlkatas-verdict" style="{BOX}">',
         f'<div><span style="color: {colour}; font-weight: bold;">{escape(verdict.status.upper())}</span>'
         f" &nbsp;{escape(SEP.join(summary.head_parts(verdict)))}</div>",
     ]
+    if verdict.passed and loops is not None:
+        parts.append(
+            f'<div style="border-left: 4px solid {COLOURS["passed"]}; padding: 4px 10px; margin: 6px 0;">'
+            f"<div><b>the vectorised form</b></div><div>{escape(loops.text)}</div>"
+            f'<pre style="margin: 4px 0; background: none;">{escape(loops.reference)}</pre></div>'
+        )
     failure = verdict.first_failure
     if failure is not None:
         title = escape(SEP.join(summary.failure_title_parts(failure)))

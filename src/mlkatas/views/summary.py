@@ -11,8 +11,9 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from mlkatas.engine.describe import fmt_shape
+from mlkatas.engine.lead import headline
 from mlkatas.engine.verdict import CaseResult, Verdict
-from mlkatas.engine.vocabulary import CaseStatus
+from mlkatas.engine.vocabulary import CaseStatus, Kind
 
 if TYPE_CHECKING:
     from mlkatas.views.grids import Grids
@@ -37,13 +38,32 @@ def failure_title_parts(failure: CaseResult) -> list[str]:
 
 
 def also_failed(verdict: Verdict) -> str | None:
-    """`Also failed: 40 × rearranged, 1 × rule`: the failures after the first, by kind, in the
-    order they first occur; None when there are none."""
+    """The failures besides the one shown, in one line: `Also failed: 40 × rearranged, 1 × rule`,
+    and crashes by their error with the inputs of the first, e.g. `; 3 crashed with RuntimeError:
+    stack expects a non-empty TensorList (first on x: float32 (1, 4, 3), window_size=4, step=1)`.
+    None when there are none."""
     first = verdict.first_failure
-    kinds = Counter(str(c.kind or "?") for c in verdict.cases if c.status == CaseStatus.FAILED and c is not first)
-    if not kinds:
+    others = [c for c in verdict.cases if c.status == CaseStatus.FAILED and c is not first]
+    if not others:
         return None
-    return "Also failed: " + ", ".join(f"{n} × {kind}" for kind, n in kinds.items())
+    kinds = Counter(str(c.kind or "?") for c in others if c.kind != Kind.ERROR)
+    crashes: dict[str, list[CaseResult]] = {}
+    for c in others:
+        if c.kind == Kind.ERROR:
+            crashes.setdefault(headline(c.message), []).append(c)
+    parts = [", ".join(f"{n} × {kind}" for kind, n in kinds.items())] if kinds else []
+    for error, cases in crashes.items():
+        where = _inputs(cases[0].message)
+        parts.append(f"{len(cases)} crashed with {error or 'an error'}" + (f" (first on {where})" if where else ""))
+    return "Also failed: " + "; ".join(parts)
+
+
+def _inputs(message: str) -> str | None:
+    """The `inputs:` line the judge writes under a case's message."""
+    for line in message.splitlines()[1:]:
+        if line.strip().startswith("inputs: "):
+            return line.strip().removeprefix("inputs: ")
+    return None
 
 
 def grids_caption(grids: Grids) -> str:

@@ -13,10 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from mlkatas.catalog.kata import Kata
+from mlkatas.engine.describe import describe_arg
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.verdict import Verdict
 from mlkatas.views import summary
-from mlkatas.views.grids import Grids, Slice, format_cell, tensor_grids
+from mlkatas.views.fluency import LoopNote
+from mlkatas.views.grids import Grids, Slice, format_cell, tensor_grids, value_slices
 from mlkatas.views.picture import Picture
 
 STATUS_STYLE = {
@@ -26,6 +28,7 @@ STATUS_STYLE = {
 DIFFICULTY_STYLE = {"easy": "green", "medium": "yellow", "hard": "red"}
 DIFFER_STYLE = "bold white on red"
 DIFFER_EXPECTED_STYLE = "bold green underline"
+DIFFER_MARK = "*"  # after a differing cell's value where there is no colour to mark it
 SEP = "  ·  "  # between the parts of a line
 
 
@@ -109,17 +112,21 @@ def verdict_head(verdict: Verdict) -> Text:
     return Text.assemble((verdict.status.upper(), style), "  " + SEP.join(summary.head_parts(verdict)))
 
 
-def verdict_view(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> Group:
+def verdict_view(verdict: Verdict, kata: Kata, picture: Picture | None = None, loops: LoopNote | None = None) -> Group:
     """The verdict on `kata`: status line, then its details (`verdict_details`)."""
-    return Group(verdict_head(verdict), *verdict_details(verdict, kata, picture))
+    return Group(verdict_head(verdict), *verdict_details(verdict, kata, picture, loops))
 
 
-def verdict_details(verdict: Verdict, kata: Kata, picture: Picture | None = None) -> list:
+def verdict_details(verdict: Verdict, kata: Kata, picture: Picture | None = None,
+                    loops: LoopNote | None = None) -> list:
     """Below the status line: the first failing case (diagnosis, inputs, a picture of expected
     versus got when small, or of a small case with the same mistake), a count of the other
-    failures, and what the code printed. Grids mark cells with the kata's tolerance."""
+    failures, and what the code printed; after a pass with loops, the vectorised form. Grids mark
+    cells with the kata's tolerance."""
     style = STATUS_STYLE.get(verdict.status, "bold")
     parts: list = []
+    if verdict.passed and loops is not None:
+        parts.append(loop_note_view(loops))
     failure = verdict.first_failure
     if failure is not None:
         title = SEP.join(summary.failure_title_parts(failure))
@@ -136,6 +143,34 @@ def verdict_details(verdict: Verdict, kata: Kata, picture: Picture | None = None
         printed = Text(verdict.output.rstrip())
         parts.append(Panel(printed, title="your code printed", title_align="left", border_style="dim"))
     return parts
+
+
+def inputs_view(args: tuple, arg_names: list[str]) -> Group:
+    """A case's inputs with their values (`check --seed`): small tensors drawn as grids, the rest
+    described by dtype and shape."""
+    parts: list = [Text("inputs", style="bold")]
+    for i, value in enumerate(args):
+        name = arg_names[i] if i < len(arg_names) else f"arg{i}"
+        items = list(value) if isinstance(value, (list, tuple)) and value and hasattr(value[0], "dim") else None
+        for label, tensor in ([(f"{name}[{j}]", t) for j, t in enumerate(items)] if items else [(name, value)]):
+            drawn = value_slices(tensor) if hasattr(tensor, "dim") else None
+            parts.append(Text(describe_arg(label, tensor)))
+            if drawn is None:
+                if hasattr(tensor, "dim"):
+                    parts.append(Text(f"  ({tensor.numel()} values: too many to print)", style="dim"))
+                continue
+            slices, note = drawn
+            parts += [_slice_table(s, s.expected, "") for s in slices]
+            if note:
+                parts.append(Text(f"  ({note})", style="dim"))
+    return Group(*parts)
+
+
+def loop_note_view(note: LoopNote) -> Panel:
+    from rich.syntax import Syntax  # pygments: only loaded when there is code to show
+
+    code = Syntax(note.reference, "python", theme="ansi_dark", background_color="default")
+    return Panel(Group(Text(note.text), code), title="the vectorised form", title_align="left", border_style="cyan")
 
 
 class GridsView:
@@ -157,14 +192,21 @@ class GridsView:
 
     def __rich_console__(self, console: Console, options):
         grids = self.grids
+        # without colour (NO_COLOR, a pipe, a file) a style marks nothing: a character does
+        marker = DIFFER_MARK if console.no_color or console.color_system is None else ""
         if grids.same_shape:
-            left = [_slice_table(s, s.expected, DIFFER_EXPECTED_STYLE) for s in grids.slices]
-            right = [_slice_table(s, s.got, DIFFER_STYLE) for s in grids.slices]
+            left = [_slice_table(s, s.expected, DIFFER_EXPECTED_STYLE, marker) for s in grids.slices]
+            right = [_slice_table(s, s.got, DIFFER_STYLE, marker) for s in grids.slices]
         else:
             left = [_slice_table(s, s.expected, "") for s in grids.slices]
             right = [_slice_table(s, s.expected, "") for s in grids.got_slices]
-        needed = _width(grids.slices) + 4 + _width(grids.got_slices if not grids.same_shape else grids.slices)
+        extra = len(marker)
+        needed = _width(grids.slices, extra) + 4 + _width(
+            grids.got_slices if not grids.same_shape else grids.slices, extra
+        )
         yield self.caption()
+        if marker and grids.same_shape and grids.differing:
+            yield Text(f"{marker} marks a cell that differs", style="dim")
         if needed <= options.max_width:
             outer = Table.grid(padding=(0, 4))
             outer.add_column()
@@ -185,15 +227,16 @@ class GridsView:
             yield from right
 
 
-def _width(slices: list[Slice]) -> int:
-    """Columns a slice table needs: the widest cell per column, one space between columns."""
+def _width(slices: list[Slice], marker: int = 0) -> int:
+    """Columns a slice table needs: the widest cell per column (plus a marker's), one space
+    between columns."""
     best = 0
     for s in slices:
         widths: list[int] = []
         for table in (s.expected, s.got or []):
             for row in table:
                 for c, value in enumerate(row):
-                    w = len(format_cell(value))
+                    w = len(format_cell(value)) + marker
                     if c < len(widths):
                         widths[c] = max(widths[c], w)
                     else:
@@ -202,7 +245,7 @@ def _width(slices: list[Slice]) -> int:
     return best
 
 
-def _slice_table(s: Slice, rows: list[list], mark_style: str) -> Table:
+def _slice_table(s: Slice, rows: list[list], mark_style: str, marker: str = "") -> Table:
     table = Table.grid(padding=(0, 1))
     width = max((len(r) for r in rows), default=0)
     for _ in range(width):
@@ -216,7 +259,8 @@ def _slice_table(s: Slice, rows: list[list], mark_style: str) -> Table:
         cells = []
         for c, value in enumerate(row):
             marked = bool(mark_style) and bool(s.differs) and s.differs[r][c]
-            cells.append(Text(format_cell(value), style=mark_style if marked else ""))
+            text = format_cell(value) + (marker if marked else " " * len(marker))
+            cells.append(Text(text, style=mark_style if marked else ""))
         table.add_row(*cells)
     return table
 

@@ -91,6 +91,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
+def _amount(size: int) -> str:
+    """Bytes as a person reads them: 2.5 KiB, 300.0 MiB."""
+    return f"{size / 2**10:.1f} KiB" if size < 2**20 else f"{size / 2**20:.1f} MiB"
+
+
 def learner_traceback(exc: BaseException, filename: str) -> str:
     """The exception with the frames of the learner's own file only."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
@@ -225,7 +230,7 @@ class ChildSession:
         self.job = job
         self.inputs = wire.ArenaView(inputs)
         self.filename = job["filename"]
-        self.output_budget = int(job["output_bytes"])
+        self.output_limit = self.output_budget = int(job["output_bytes"])  # for all the cases of the run
         self.outbox = Outbox(sock)
 
     def send(self, header: dict, blobs: list[bytes] = ()) -> None:
@@ -306,9 +311,11 @@ class ChildSession:
             return
         size = sum(len(b) for b in blobs)
         if size > self.output_budget:
+            limit = f"the limit of {_amount(self.output_limit)} on what one run returns"
+            left = (f"what is left ({_amount(self.output_budget)}, after the earlier cases) of {limit}"
+                    if self.output_budget < self.output_limit else limit)
             self.outbox.add({"i": index, "ok": False, "kind": "memory",
-                             "message": f"the returned tensors hold {size / 2**20:.1f} MiB, over the limit of "
-                                        f"{self.output_budget / 2**20:.1f} MiB for one case"})
+                             "message": f"the returned tensors hold {_amount(size)}, over {left}"})
             return
         self.output_budget -= size
         self.outbox.add({"i": index, "ok": True, "output": desc, "mutated": mutated}, blobs)

@@ -4,6 +4,9 @@
 DTYPES = ("float32", "float64", "bfloat16")
 
 
+# The input's axes, as feedback names them.
+INPUT_AXES = "B C H W"
+
 def example(g):
     return g.case(g.tensor((4, 512, 7, 7), "float32", layout="contiguous"))
 

@@ -75,6 +75,12 @@ def _mean(expert_outputs, indices, weights):
 
 MISTAKES = [
     (
+        "expert id as row",
+        lambda rows, indices, weights: (rows[indices] * weights.unsqueeze(-1)).sum(dim=2),
+        "You used each expert id as a row number of expert_outputs; its rows are per (token, choice), "
+        "token-major: row (b*S + s)*K + k, whatever expert was chosen",
+    ),
+    (
         "k-major",
         _k_major,
         "This matches reading the rows in (k b s) order; they are token-major, (b s k): the K rows "

@@ -26,18 +26,25 @@ def hidden(g):
     return g.case(x, init=(c,), params={"projection.weight": _weight(g, c)})
 
 
-def _project(case, pattern, norm=False):
+# The output's axes, as feedback names them.
+OUTPUT_AXES = "B H/2 W/2 2C"
+READING_ORDER = "b (h p1) (w p2) c -> b h w (p1 p2 c)"
+SWIN_ORDER = "b (h p1) (w p2) c -> b h w (p2 p1 c)"
+
+
+def _project(case, pattern, norm=False, norm_after=False):
     x, weight = case.args[0], case.params["projection.weight"]
     merged = rearrange(x, pattern, p1=2, p2=2)
-    if norm:
+    if norm:  # Swin's nn.LayerNorm as it is built: weight 1, bias 0
         merged = F.layer_norm(merged, merged.shape[-1:])
-    return merged @ weight.T
+    out = merged @ weight.T
+    return F.layer_norm(out, out.shape[-1:]) if norm_after else out
 
 
 MISTAKES = [
     (
         "Swin order",
-        lambda case: _project(case, "b (h p1) (w p2) c -> b h w (p2 p1 c)"),
+        lambda case: _project(case, SWIN_ORDER),
         "Your four tokens are in Swin's order (top-left, bottom-left, top-right, bottom-right); this kata "
         "wants reading order: top-left, top-right, bottom-left, bottom-right, i.e. (p1 p2 c)",
     ),
@@ -54,8 +61,14 @@ MISTAKES = [
     ),
     (
         "LayerNorm first",
-        lambda case: _project(case, "b (h p1) (w p2) c -> b h w (p1 p2 c)", norm=True),
+        lambda case: _project(case, READING_ORDER, norm=True),
         "You normalised the merged tokens before the projection, as Swin does; this kata has no LayerNorm, "
+        "only the concatenation and projection",
+    ),
+    (
+        "LayerNorm after",
+        lambda case: _project(case, READING_ORDER, norm_after=True),
+        "You normalised the projected tokens, as Swin Transformer V2 does; this kata has no LayerNorm, "
         "only the concatenation and projection",
     ),
     (
@@ -63,4 +76,11 @@ MISTAKES = [
         lambda case: rearrange(case.args[0], "b (h p1) (w p2) c -> b h w (p1 p2 c)", p1=2, p2=2),
         "The four tokens are concatenated right, but the projection to 2C features is missing",
     ),
+]
+
+# What a learner copying Swin Transformer writes: its token order with its LayerNorm (V1 before the
+# projection, V2 after).
+COMBINED_MISTAKES = [
+    (("Swin order", "LayerNorm first"), lambda case: _project(case, SWIN_ORDER, norm=True)),
+    (("Swin order", "LayerNorm after"), lambda case: _project(case, SWIN_ORDER, norm_after=True)),
 ]

@@ -9,6 +9,9 @@ from einops import rearrange
 DTYPES = ("float32", "float64", "bfloat16", "int64", "int32")
 
 
+# The input's axes, as feedback names them.
+INPUT_AXES = "B N D"
+
 def example(g):
     return g.case(g.tensor((2, 11, 3), "float32", layout="contiguous"), 4, 2)
 

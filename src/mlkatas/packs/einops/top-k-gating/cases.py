@@ -61,7 +61,18 @@ def _swapped(logits, k):
     return indices, torch.softmax(top, dim=-1)
 
 
+def _implicit_softmax_dim(logits, k):
+    top, indices = torch.topk(logits, k)
+    return torch.softmax(top, dim=0 if top.dim() in (0, 1, 3) else 1), indices  # what F.softmax guesses
+
+
 MISTAKES = [
+    (
+        "implicit softmax dim",
+        _implicit_softmax_dim,
+        "Your softmax ran over the wrong axis: F.softmax without dim= guesses one from the number of "
+        "dimensions (axis 0 for 1-D and 3-D input, axis 1 otherwise); pass dim=-1, the k selected logits",
+    ),
     (
         "softmax-all-experts",
         _softmax_all_experts,
