@@ -16,14 +16,6 @@ from mlkatas.store.seed import sync_catalog
 TABLES = {"users", "katas", "kata_topics", "actions", "notes", "prompts", "sessions"}
 
 
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.close()
-
-
 def add_kata(session, slug, title, *, topics=("einops",), difficulty="easy", time="<10 mins", created=None,
              upvotes=0, description="A kata."):
     kata = Kata(slug=slug, title=title, description=description, difficulty=difficulty, time=time,

@@ -127,3 +127,9 @@ def test_a_topic_chip_on_a_row_keeps_the_other_filters(site):
     add_community_kata(site, "moe-one", "Routing tokens", "Text.", topics=("mixture-of-experts",))
     page = site.get("/?difficulty=medium&sort=upvotes").text
     assert 'href="/?difficulty=medium&amp;sort=upvotes&amp;topic=mixture-of-experts"' in page
+
+
+def test_a_kata_page_is_titled_by_its_kata(site, catalog):
+    page = site.get("/katas/split-heads").text
+    assert re.search(r"<title>(.*?)</title>", page, re.S).group(1) == f"{catalog.get('split-heads').title} · mlkatas"
+    assert page.count('src="/static/copy.js"') == 1

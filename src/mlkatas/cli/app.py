@@ -195,11 +195,17 @@ def serve(
     workers: int = typer.Option(1, help="Server processes."),
     db: Optional[str] = typer.Option(None, "--db", help="Database URL or SQLite file (default: $MLKATAS_DB, "
                                                        "else mlkatas.db in this folder; created and migrated)."),
+    sandbox: str = typer.Option("strict", "--sandbox", help="How submissions are graded: strict (the default: "
+                                                            "learners' code fully sandboxed) or local (no kernel "
+                                                            "sandbox; the pages say so)."),
 ) -> None:
-    """Serve the web site: the catalogue, search, accounts, votes, saves, notes and kata submission."""
+    """Serve the web site: the catalogue, search, accounts, votes, saves, notes, kata submission and
+    practice (submissions graded by one grader process started with the server)."""
     from mlkatas.web.serve import run
 
-    run(host, port, workers, db)
+    if sandbox not in ("strict", "local"):
+        raise typer.BadParameter(f"--sandbox is strict or local, not {sandbox!r}")
+    run(host, port, workers, db, sandbox)
 
 
 def main() -> None:

@@ -142,6 +142,17 @@ class Judge:
                 self._suites[slug] = Suite.build(kata)
             return self._suites[slug]
 
+    def visible_suite(self, slug: str) -> Suite:
+        """The kata's visible cases alone, without the rule probes (they count hidden sizes)."""
+        key = suite_key(slug, True)
+        full = self.suite(slug)
+        with self._suite_lock:
+            if key not in self._suites:
+                shown = [i for i, case in enumerate(full.cases) if not case.hidden]
+                self._suites[key] = Suite(full.kata, [full.cases[i] for i in shown], [full.expected[i] for i in shown],
+                                          [], full.mistakes, full.arg_names, full.outputs)
+            return self._suites[key]
+
     def _inputs(self, slug: str, suite: Suite) -> "JobInputs":
         """Encoded once per kata: every grade sends the same inputs."""
         with self._suite_lock:
@@ -157,20 +168,23 @@ class Judge:
         limits: dict | None = None,
         filename: str | None = None,
         seed: int | None = None,
+        visible_only: bool = False,
     ) -> Verdict:
         """Grade `source` (the learner's whole file). `limits` overrides the kata's (wall_s,
         cpu_s, memory_mb, output_mb, log_kb); `seed` grades one analogous case of a hidden one,
-        with visible values, instead of the whole suite. Always a Verdict: what a child sends
-        cannot make this raise."""
+        with visible values, instead of the whole suite; `visible_only` grades the visible
+        example(s) alone (the web page's "Run"). Always a Verdict: what a child sends cannot make
+        this raise."""
         started = time.perf_counter()
-        verdict = self._grade(slug, source, limits, filename, seed)
+        verdict = self._grade(slug, source, limits, filename, seed, visible_only)
         if self.sandbox_plan.weaker:  # never silently: every verdict says what was missing
             verdict.summary += f" [{self.sandbox_plan.note()}]"
         verdict.elapsed_ms = _ms(started)  # the judge's own work after the run included
         return verdict
 
     def _grade(
-        self, slug: str, source: str | bytes, limits: dict | None, filename: str | None, seed: int | None
+        self, slug: str, source: str | bytes, limits: dict | None, filename: str | None, seed: int | None,
+        visible_only: bool = False,
     ) -> Verdict:
         kata = self.catalog.get(slug)
         try:
@@ -182,7 +196,9 @@ class Judge:
         if seed is not None:
             case, expected = suite.analogous(seed)
             suite = Suite(kata, [case], [expected], [], suite.mistakes, suite.arg_names, suite.outputs)
-        inputs = encode_inputs(suite) if seed is not None else self._inputs(slug, suite)
+        elif visible_only:
+            suite = self.visible_suite(slug)
+        inputs = encode_inputs(suite) if seed is not None else self._inputs(suite_key(slug, visible_only), suite)
         self.start()
         assert self._pool is not None
         zygote = self._pool.acquire()
@@ -207,6 +223,10 @@ class Judge:
             log.exception("mlkatas judge: grading a submission for %s failed", slug)
             return source_problem_verdict(slug, "error", "the judge could not grade what your code returned "
                                                          "(an internal error, logged for the maintainers)")
+
+
+def suite_key(slug: str, visible_only: bool) -> str:
+    return f"{slug}#visible" if visible_only else slug
 
 
 def _ms(started: float) -> float:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -161,3 +162,66 @@ class Session(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+SUBMISSION_STATES = ("queued", "grading", "done")
+SUBMISSION_MODES = ("run", "submit")
+
+
+class Submission(Base):
+    """A learner's code sent to the judge: stored `queued` before anything grades it, claimed
+    (`grading`) by one grader, then `done` with the verdict. `owner` is who may read it: "u:ID" for
+    an account, "v:KEY" for an anonymous visitor's cookie. `attempts` counts claims (a grader that
+    died mid-grade leaves one behind); `graded_at` is written once, with the verdict."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(f"state IN {SUBMISSION_STATES}", name="state"),
+        CheckConstraint(f"mode IN {SUBMISSION_MODES}", name="mode"),
+        Index("ix_submissions_owner_time", "owner", "created_at"),
+        Index("ix_submissions_address_time", "address", "created_at"),
+        Index("ix_submissions_state_time", "state", "created_at"),
+        Index("ix_submissions_owner_kata", "owner", "kata_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    address: Mapped[str] = mapped_column(String(64), default="")  # an anonymous visitor's rate limit
+    kata_id: Mapped[int] = mapped_column(ForeignKey("katas.id", ondelete="CASCADE"))
+    mode: Mapped[str] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(10), default="queued")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    graded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    status: Mapped[str | None] = mapped_column(String(10))  # the verdict's status, for history and progress
+    summary: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(Text)  # Verdict.to_dict() as JSON
+    verdict_html: Mapped[str | None] = mapped_column(Text)  # the panel with its grids, drawn by the grader
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
+
+    kata: Mapped[Kata] = relationship()
+
+
+class KataProgress(Base):
+    """What a learner has asked for on a kata: hints revealed, and when they gave up."""
+
+    __tablename__ = "kata_progress"
+
+    owner: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kata_id: Mapped[int] = mapped_column(ForeignKey("katas.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    hints: Mapped[int] = mapped_column(Integer, default=0)
+    gave_up_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Draft(Base):
+    """A signed-in learner's unsaved code on a kata, kept by the editor as they type."""
+
+    __tablename__ = "drafts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kata_id: Mapped[int] = mapped_column(ForeignKey("katas.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

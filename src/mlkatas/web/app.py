@@ -13,25 +13,31 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mlkatas.catalog import Catalog
+from mlkatas.queue.client import GraderClient
 from mlkatas.store.db import Database
 from mlkatas.store.katas import QueryError
 from mlkatas.store.seed import sync_catalog
+from mlkatas.store.submissions import FairUse
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 
 
-def create_app(database_url: str | None = None, catalog: Catalog | None = None) -> FastAPI:
+def create_app(database_url: str | None = None, catalog: Catalog | None = None, grader: GraderClient | None = None,
+               fair_use: FairUse | None = None) -> FastAPI:
     """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
-    working folder), created and migrated if needed, with the catalogue's katas synced into it."""
+    working folder), created and migrated if needed, with the catalogue's katas synced into it.
+    Submissions go to `grader` (default: the one `mlkatas serve` started, from the environment)."""
     from mlkatas.web import (
         api,
         api_account,
         api_community,
+        api_practice,
         api_prompts,
         pages,
         pages_account,
         pages_community,
+        pages_practice,
         pages_prompts,
         pages_search,
     )
@@ -41,19 +47,24 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None) 
     async def lifespan(app: FastAPI):
         db = Database(database_url)
         db.migrate()
+        app.state.catalog = catalog if catalog is not None else Catalog.load()
         with db.session() as session:
-            sync_catalog(session, catalog if catalog is not None else Catalog.load())
+            sync_catalog(session, app.state.catalog)
         app.state.db = db
         yield
         db.close()
 
     app = FastAPI(title="mlkatas", lifespan=lifespan, docs_url="/api/docs", openapi_url="/api/openapi.json")
     app.state.signin_throttle = SigninThrottle()
+    app.state.grader = grader if grader is not None else GraderClient.from_env()
+    app.state.fair_use = fair_use if fair_use is not None else FairUse.from_env()
     app.add_middleware(CsrfCookie)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api_practice.router)  # before api_account: its PUT /katas/{slug}/{kind} would take /draft
     app.include_router(api_account.router)
     app.include_router(api_community.router)
     app.include_router(api.router)
+    app.include_router(pages_practice.router)
     app.include_router(pages_account.router)
     app.include_router(pages_community.router)
     app.include_router(api_prompts.router)

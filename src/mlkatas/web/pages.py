@@ -14,6 +14,7 @@ from mlkatas.store.models import DIFFICULTIES, TIMES, KataTopic, utcnow
 from mlkatas.web.app import templates
 from mlkatas.web.auth import CurrentUser
 from mlkatas.web.deps import DbSession
+from mlkatas.web.practice_view import practice_context
 from mlkatas.web.views import description_html, listing, page_window, relative_date, summary
 
 router = APIRouter(include_in_schema=False)
@@ -59,5 +60,5 @@ async def kata_page(request: Request, slug: str, db: DbSession, me: CurrentUser)
         }, status_code=404)
     return templates.TemplateResponse(request, "kata.html", {
         "kata": kata, "html": description_html(db, kata), "when": relative_date(kata.created_at, utcnow()),
-        "me": me, "state": state(db, me.id if me else None, kata),
+        "me": me, "state": state(db, me.id if me else None, kata), "practice": practice_context(db, request, me, kata),
     })

@@ -6,7 +6,14 @@ any worker starts (workers starting together would otherwise race to migrate a n
 from __future__ import annotations
 
 import os
+import shutil
 import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from fastapi import FastAPI
 
@@ -52,9 +59,50 @@ class NoDelayHttp(_Http):
         super().connection_made(transport)
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, db: str | None = None) -> None:
+def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, db: str | None = None,
+        sandbox: str = "strict") -> None:
     import uvicorn
 
     os.environ[DB_ENV] = prepare(database_url(db))
-    uvicorn.run("mlkatas.web.serve:app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, proxy_headers=False, http=NoDelayHttp)
+    with started_grader(os.environ[DB_ENV], sandbox):
+        uvicorn.run("mlkatas.web.serve:app", factory=True, host=host, port=port, workers=workers,
+                    log_level="info", access_log=False, proxy_headers=False, http=NoDelayHttp)
+
+
+@contextmanager
+def started_grader(db_url: str, sandbox: str, timeout_s: float = 120.0) -> Iterator[subprocess.Popen]:
+    """The machine's one grader (queue.grader), started and warm before any web worker, its
+    socket in the environment the workers inherit; stopped when the server stops."""
+    from mlkatas.queue import SANDBOX_ENV, SOCKET_ENV
+
+    folder = tempfile.mkdtemp(prefix="mlkatas-grader-")
+    path = os.path.join(folder, "grader.sock")
+    grader = subprocess.Popen([sys.executable, "-m", "mlkatas.queue.grader", "--db", db_url, "--socket", path,
+                               "--sandbox", sandbox])
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not _answers(path):
+            if grader.poll() is not None:
+                raise SystemExit(f"the grader stopped before it was ready (exit status {grader.returncode}); "
+                                 f"its messages are above")
+            if time.monotonic() > deadline:
+                raise SystemExit(f"the grader was not ready within {timeout_s:g} s")
+            time.sleep(0.1)
+        os.environ[SOCKET_ENV], os.environ[SANDBOX_ENV] = path, sandbox
+        yield grader
+    finally:
+        grader.terminate()
+        try:
+            grader.wait(10)
+        except subprocess.TimeoutExpired:
+            grader.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _answers(path: str) -> bool:
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+    return True

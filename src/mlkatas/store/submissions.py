@@ -1,0 +1,163 @@
+"""Submissions as records: written `queued` (and committed) before anything grades them, claimed
+by exactly one grader, finished with the verdict in one transaction. Fair use is counted here, in
+the database, so that its limits hold across every web process of a machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from mlkatas.judge.source import SourceProblem, check_source
+from mlkatas.store.actions import set_action
+from mlkatas.store.errors import StoreError
+from mlkatas.store.models import Kata, Submission, utcnow
+
+SOURCE_MAX_BYTES = 64 * 1024
+PER_MINUTE_ENV = "MLKATAS_SUBMIT_PER_MINUTE"
+QUEUE_MAX_ENV = "MLKATAS_SUBMIT_QUEUE_MAX"
+
+
+@dataclass(frozen=True)
+class FairUse:
+    """The limits a web process enforces before a submission is queued."""
+
+    per_minute: int = 20  # submissions (runs included) per owner, or per address for anonymous visitors
+    queue_max: int = 64  # queued submissions in all, every owner together
+    queue_full_retry_s: int = 5
+
+    @classmethod
+    def from_env(cls) -> "FairUse":
+        """The defaults, or $MLKATAS_SUBMIT_PER_MINUTE and $MLKATAS_SUBMIT_QUEUE_MAX (benchmarks
+        and a site with many learners behind one address raise them)."""
+        defaults = cls()
+        return cls(int(os.environ.get(PER_MINUTE_ENV, defaults.per_minute)),
+                   int(os.environ.get(QUEUE_MAX_ENV, defaults.queue_max)))
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who submits: "u:ID" for an account, "v:KEY" for an anonymous visitor's cookie."""
+
+    key: str
+    user_id: int | None
+    address: str = ""
+
+    @classmethod
+    def user(cls, user_id: int, address: str = "") -> "Owner":
+        return cls(f"u:{user_id}", user_id, address)
+
+    @classmethod
+    def visitor(cls, visitor_key: str, address: str = "") -> "Owner":
+        return cls(f"v:{visitor_key}", None, address)
+
+
+class SubmissionRefused(StoreError):
+    """A submission fair use turns away for now: `retry_after` seconds before trying again."""
+
+    def __init__(self, field: str, message: str, status: int, retry_after: int):
+        super().__init__(field, message, status)
+        self.retry_after = retry_after
+
+
+def checked_source(source: object) -> str:
+    """The source as text, or StoreError naming what is wrong with it (413 for too large)."""
+    if not isinstance(source, str):
+        raise StoreError("source", f"source must be text, not {type(source).__name__}")
+    size = len(source.encode("utf-8", "surrogatepass"))
+    if size > SOURCE_MAX_BYTES:
+        raise StoreError("source", f"the source is {size:,} bytes; the limit is {SOURCE_MAX_BYTES:,} bytes (64 KB)",
+                         status=413)
+    if not source.strip():
+        raise StoreError("source", "the source is empty: write your solution first")
+    try:
+        return check_source(source)
+    except SourceProblem as exc:
+        raise StoreError("source", str(exc)) from None
+
+
+def create(db: Session, owner: Owner, kata: Kata, mode: str, source: object, rules: FairUse = FairUse()) -> Submission:
+    """A new queued submission, once the source and fair use allow it. The caller commits it
+    before telling a grader."""
+    text = checked_source(source)
+    if not kata.judged:
+        raise StoreError("kata", f"{kata.slug!r} is a prose kata: nothing grades it")
+    if mode not in ("run", "submit"):
+        raise StoreError("mode", f"mode must be run or submit, not {mode!r}")
+    mine = select(func.count()).select_from(Submission).where(Submission.owner == owner.key)
+    if db.scalar(mine.where(Submission.state != "done")):
+        raise SubmissionRefused("source", "your previous submission is still being graded: wait for its verdict",
+                                429, 1)
+    now = utcnow()
+    window = now - dt.timedelta(minutes=1)
+    counted = Submission.owner == owner.key if owner.user_id is not None else Submission.address == owner.address
+    recent = list(db.scalars(select(Submission.created_at).where(counted, Submission.created_at > window)
+                             .order_by(Submission.created_at).limit(rules.per_minute)))
+    if len(recent) >= rules.per_minute:
+        wait = (recent[0] - window).total_seconds()
+        raise SubmissionRefused("source", f"at most {rules.per_minute} submissions a minute: try again in "
+                                          f"{int(wait) + 1} s", 429, int(wait) + 1)
+    queued = db.scalar(select(func.count()).select_from(Submission).where(Submission.state == "queued")) or 0
+    if queued >= rules.queue_max:
+        raise SubmissionRefused("source", f"the grading queue is full ({rules.queue_max} waiting): try again in "
+                                          f"{rules.queue_full_retry_s} s", 503, rules.queue_full_retry_s)
+    row = Submission(id=secrets.token_urlsafe(16), owner=owner.key, user_id=owner.user_id, address=owner.address,
+                     kata_id=kata.id, mode=mode, source=text, state="queued", created_at=now, attempts=0)
+    db.add(row)
+    return row
+
+
+def owned(db: Session, owner: Owner, submission_id: str) -> Submission:
+    """The owner's submission, or 404 for any other: whether another's id exists is not told."""
+    row = db.get(Submission, submission_id) if len(submission_id) <= 32 else None
+    if row is None or row.owner != owner.key:
+        raise StoreError("id", f"no submission of yours has the id {submission_id!r}", status=404)
+    return row
+
+
+def as_dict(row: Submission) -> dict:
+    """The API's view: {"id", "state", "verdict"} (the verdict None until done)."""
+    return {"id": row.id, "state": row.state, "verdict": json.loads(row.verdict) if row.verdict else None}
+
+
+# -- the grader's side ------------------------------------------------------------------------
+def claim(db: Session, submission_id: str) -> Submission | None:
+    """Take a queued submission to grade; None when another grader has it or it is done."""
+    taken = db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == "queued")
+                       .values(state="grading", attempts=Submission.attempts + 1))
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return db.get(Submission, submission_id)
+
+
+def finish(db: Session, submission_id: str, verdict: dict, verdict_html: str) -> bool:
+    """Write the verdict and mark the submission done; a passed submit of a signed-in learner
+    completes the kata in the same transaction. False when it was not being graded."""
+    written = db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == "grading")
+                         .values(state="done", graded_at=utcnow(), status=verdict["status"],
+                                 summary=verdict["summary"], verdict=json.dumps(verdict), verdict_html=verdict_html,
+                                 elapsed_ms=verdict["elapsed_ms"]))
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    row = db.get(Submission, submission_id)
+    assert row is not None
+    if row.mode == "submit" and verdict["status"] == "passed" and row.user_id is not None:
+        set_action(db, row.user_id, row.kata, "complete", True, by_judge=True)
+    return True
+
+
+def requeue_abandoned(db: Session) -> int:
+    """Put back what a grader was grading when it died; returns how many."""
+    return db.execute(update(Submission).where(Submission.state == "grading")
+                      .values(state="queued")).rowcount  # type: ignore[attr-defined]
+
+
+def queued_ids(db: Session, limit: int = 1000) -> list[str]:
+    """Queued submissions, oldest first."""
+    return list(db.scalars(select(Submission.id).where(Submission.state == "queued")
+                           .order_by(Submission.created_at, Submission.id).limit(limit)))
