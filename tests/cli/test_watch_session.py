@@ -252,3 +252,21 @@ def test_a_missing_file_or_a_failed_watch_says_what_to_do(session):
     session.handle(WatchFailed("watching katas stopped: gone"))
     assert session.note.text == "watching katas stopped: gone (press Enter to check by hand)"
     assert "press Enter to check by hand" in shown(session)
+
+
+LOOPED = (
+    "import torch\n\n\n"
+    "def split_heads(x, num_heads):\n"
+    "    d = x.shape[2] // num_heads\n"
+    "    heads = [x[:, :, i * d:(i + 1) * d] for i in range(num_heads)]\n"
+    "    return torch.stack(heads, dim=1)\n"
+)
+
+
+def test_a_pass_with_a_loop_shows_the_vectorised_form_as_check_does(session, split):
+    assert save(session, LOOPED) is True and session.verdict.passed
+    screen_text = shown(session)
+    assert "the vectorised form" in screen_text and "with a comprehension (line 6)" in screen_text
+    assert "b n (h d) -> b h n d" in screen_text  # the reference itself
+    assert save(session, split.solution) is True and session.verdict.passed
+    assert "the vectorised form" not in shown(session)

@@ -10,8 +10,11 @@ import torch
 from einops import reduce
 
 from mlkatas.catalog import Catalog
-from mlkatas.engine.axes import axis_names
+from mlkatas.engine.casegen import Case
 from mlkatas.engine.compare import compare_output
+from mlkatas.engine.diagnosis import Failure
+from mlkatas.engine.explain_search import diagnosed_message
+from mlkatas.engine.explain_shape import shape_reading_candidates
 from mlkatas.engine.lead import GENERIC_REPORTS
 from mlkatas.engine.tolerance import Tolerance
 
@@ -22,11 +25,13 @@ def catalog():
 
 
 def shape_message(catalog, slug: str, args: tuple, expected, got, sizes: dict | None = None) -> str:
-    case = SimpleNamespace(args=args, sizes=sizes or {})
-    axes = axis_names(catalog.get(slug), case)
-    mismatch = compare_output(expected, got, Tolerance(), False, axes=axes)
+    """The message of a wrong shape with the reading of its axes found on this case (its
+    confirmation on a second case is the search's: test_explain_search.py)."""
+    mismatch = compare_output(expected, got, Tolerance(), False)
     assert mismatch is not None and mismatch.kind == "shape"
-    return mismatch.message
+    suite = SimpleNamespace(kata=catalog.get(slug))
+    failure = Failure(suite, Case(args=args, sizes=sizes or {}), expected, got, mismatch, Tolerance())
+    return diagnosed_message(mismatch, list(shape_reading_candidates(failure))).message
 
 
 def test_x_T_on_a_batch_is_read_as_every_axis_reversed_in_the_patterns_names(catalog):

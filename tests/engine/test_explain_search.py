@@ -28,7 +28,7 @@ def test_no_false_diagnosis_on_a_size_one_axis(judge):
     assert flat_h, "the suite should hold a failing case with h = 1"
     for name in failed:
         assert "You merged H as (s1 h)" not in failed[name].message, name
-    assert all("your output is x reshaped" in failed[name].message for name in flat_h)
+    assert all(". Your output is x reshaped" in failed[name].message for name in flat_h)
 
 
 def test_a_diagnosis_seen_only_on_size_one_cases_is_not_shown(judge):
@@ -89,3 +89,54 @@ def test_combined_mistakes_must_name_declared_ones(tmp_path):
     module.COMBINED_MISTAKES = [(("a", "b"), lambda x: x)]
     combined = load_mistakes(module, cases)[-1]
     assert combined.name == "a + b" and combined.message == "Two mistakes at once: (1) A.; (2) B."
+
+
+def test_a_swap_true_only_on_square_cases_is_not_shown(tmp_path):
+    """tiny-transpose written with reshape: on a 2 x 2 case the output is the transpose of the
+    expected one by coincidence; no case with H != W confirms it, so no case says so, and the
+    learner reads what did happen."""
+    from mlkatas.catalog import Catalog
+    from mlkatas.judge import Judge
+    from tests._practice import TINY_WRONG, write_tiny_pack
+
+    with Judge(sandbox="local", catalog=Catalog.load([write_tiny_pack(tmp_path)]), workers=1) as judge:
+        suite = judge.suite("tiny-transpose")
+        square = [c for c in suite.cases if c.args[0].shape[0] == c.args[0].shape[1]]
+        assert square, "the tiny pack should hold a square case"
+        verdict = judge.grade("tiny-transpose", TINY_WRONG)
+        alone = judge.grade("tiny-transpose", TINY_WRONG, seed=square[0].seed)
+    assert all("swapped" not in c.message for c in verdict.cases + alone.cases)
+    assert verdict.first_failure.message.startswith(
+        "output holds the right elements in the wrong places (4 of 6 positions differ). Your output is x reshaped: "
+    )
+
+
+BATCH_T = "def batch_transpose(x):\n    return x.T\n"  # every axis reversed, not the last two swapped
+
+
+def test_the_reading_of_a_wrong_shape_needs_a_case_with_every_axis_above_one(judge):
+    suite = judge.suite("batch-transpose")
+    sizes = {c.name: sorted(c.sizes.values()) for c in suite.cases}
+    distinct = next(c for c in suite.cases if c.hidden and len(set(sizes[c.name])) == 3 and sizes[c.name][0] > 1)
+    flat = next(c for c in suite.cases if c.hidden and c.sizes["H"] == 1 and len(set(c.sizes.values())) == 3)
+    told = judge.grade("batch-transpose", BATCH_T, seed=distinct.seed).first_failure.message
+    assert "Read by size against the input's axes, yours are (w, h, b) where (b, w, h) was expected" in told
+    assert "every axis reversed" in told
+    untold = judge.grade("batch-transpose", BATCH_T, seed=flat.seed).first_failure.message
+    assert "Read by size" not in untold  # (w, h, b) here rests on H = 1, which any size-1 axis would fit
+
+
+def test_two_diagnoses_read_as_sentences_not_a_chain_of_colons():
+    from mlkatas.engine.compare import Mismatch
+    from mlkatas.engine.diagnosis import Diagnosis
+    from mlkatas.engine.explain_search import diagnosed_message
+
+    never = lambda case, expected, got: False  # noqa: E731 - not tested here
+    mismatch = Mismatch("shape", "output has shape (2, 3), expected (3, 2)")
+    said = diagnosed_message(mismatch, [
+        Diagnosis("a", "Read by size, yours are (w, h): the right axes in another order", never),
+        Diagnosis("b", "your output is x reshaped: reshape keeps the memory order", never),
+    ]).message
+    assert said == ("output has shape (2, 3), expected (3, 2). Read by size, yours are (w, h): the right axes in "
+                    "another order. Your output is x reshaped: reshape keeps the memory order")
+    assert mismatch.detail["diagnosis"] == ["a", "b"]

@@ -124,3 +124,25 @@ def test_plain_python_gets_text(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Multi-Head Attention" in result.stdout and "raise NotImplementedError" in result.stdout
     assert "PASSED" in result.stdout and "passed: True" in result.stdout
+
+
+LOOPED_SPLIT = (
+    "import torch\n\n\n"
+    "def split_heads(x, num_heads):\n"
+    "    d = x.shape[2] // num_heads\n"
+    "    return torch.stack([x[:, :, i * d:(i + 1) * d] for i in range(num_heads)], dim=1)\n"
+)
+
+
+def test_a_pass_with_a_loop_shows_the_vectorised_form_in_html_and_text(capsys):
+    from mlkatas.notebook import check
+
+    verdict = check("split-heads", LOOPED_SPLIT)  # plain Python here: shown as text at once
+    printed = capsys.readouterr().out
+    assert verdict.passed
+    assert "the vectorised form" in printed and "with a comprehension (line 6)" in printed
+    html = verdict._repr_html_()
+    assert "the vectorised form" in html and "b n (h d) -&gt; b h n d" in html
+    vectorised = check("split-heads", "from einops import rearrange\n\n\ndef split_heads(x, num_heads):\n"
+                       "    return rearrange(x, 'b n (h d) -> b h n d', h=num_heads)\n", show=False)
+    assert vectorised.passed and "the vectorised form" not in vectorised._repr_html_()

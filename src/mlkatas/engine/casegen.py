@@ -10,6 +10,7 @@ with public values rebuilds an analogous case on the learner's machine.
 from __future__ import annotations
 
 import hashlib
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -51,10 +52,14 @@ class Case:
 class CaseGen:
     """What cases.py receives: seeded choices of sizes, dtypes, layouts and values."""
 
-    def __init__(self, structure_seed: int, value_seed: int, *, noncontiguous_p: float = 0.3):
+    def __init__(self, structure_seed: int, value_seed: int, *, noncontiguous_p: float = 0.3,
+                 ordered: bool = False):
+        """`ordered`: tensors hold 0, 1, 2, ... in their own dtype (within low/high where given and
+        the range has room), so that a picture of a rearrangement shows where each element went."""
         self.rng = random.Random(structure_seed)
         self.gen = torch.Generator().manual_seed(value_seed)
         self.noncontiguous_p = noncontiguous_p
+        self.ordered = ordered
         self.sizes: dict[str, int] = {}
         self.layouts: list[str] = []
 
@@ -103,6 +108,10 @@ class CaseGen:
         numel = 1
         for s in shape:
             numel *= s
+        if self.ordered and dtype != torch.bool:
+            start = 0 if low is None else math.ceil(low)
+            if high is None or high - start >= numel:
+                return torch.arange(start, start + numel, dtype=torch.float64).reshape(shape).to(dtype)
         if dtype.is_floating_point:
             if low is None and high is None:
                 data = torch.randn(shape, generator=self.gen, dtype=torch.float64)
@@ -174,15 +183,17 @@ def build_cases(
     return cases
 
 
-def hidden_case(module: Any, structure_seed: int, value_seed: int, name: str) -> Case:
-    case = module.hidden(CaseGen(structure_seed, value_seed))
+def hidden_case(module: Any, structure_seed: int, value_seed: int, name: str, ordered: bool = False) -> Case:
+    case = module.hidden(CaseGen(structure_seed, value_seed, ordered=ordered))
     case.name, case.hidden, case.seed = name, True, structure_seed
     return case
 
 
-def analogous_case(module: Any, structure_seed: int) -> Case:
-    """The hidden case's sizes, dtypes and layouts with other (public) values, for local debugging."""
-    case = hidden_case(module, structure_seed, derive_seed("public", structure_seed), f"seed {structure_seed}")
+def analogous_case(module: Any, structure_seed: int, ordered: bool = False) -> Case:
+    """The hidden case's sizes, dtypes and layouts with other (public) values, for local debugging;
+    `ordered`: the values 0, 1, 2, ... (CaseGen)."""
+    case = hidden_case(module, structure_seed, derive_seed("public", structure_seed), f"seed {structure_seed}",
+                       ordered)
     case.hidden = False
     return case
 

@@ -12,7 +12,6 @@ from typing import Any
 
 import torch
 
-from mlkatas.engine.axes import AxisNames, shape_story
 from mlkatas.engine.describe import describe_value, fmt_dtype, fmt_scalar, fmt_shape
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.vocabulary import Kind
@@ -60,16 +59,14 @@ def compare_structure(expected: Any, got: Any, names: tuple[str, ...] = ()) -> t
 
 def compare_tensor(
     label: str, expected: torch.Tensor, got: torch.Tensor, tol: Tolerance, hidden: bool,
-    input_dtypes: frozenset = frozenset(), axes: AxisNames | None = None,
+    input_dtypes: frozenset = frozenset(),
 ) -> Mismatch | None:
-    """Shape, then dtype, then values; None when they agree. `axes` names the input's axes, so
-    that a wrong shape can say which of them were kept, dropped or moved."""
+    """Shape, then dtype, then values; None when they agree. (Which input axes a wrong shape
+    kept or moved is the explanation search's to say: engine/explain_shape.py.)"""
     if tuple(got.shape) != tuple(expected.shape):
-        message = f"{label} has shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}"
-        story = shape_story(axes, tuple(expected.shape), tuple(got.shape)) if axes is not None else None
         return Mismatch(
             Kind.SHAPE,
-            message + (f". {story}" if story else ""),
+            f"{label} has shape {fmt_shape(got.shape)}, expected {fmt_shape(expected.shape)}",
             {"expected_shape": list(expected.shape), "got_shape": list(got.shape)},
         )
     if got.dtype != expected.dtype:
@@ -145,13 +142,13 @@ def values_message(label: str, expected, got, wrong: torch.Tensor, tol: Toleranc
 
 def compare_output(
     expected: Any, got: Any, tol: Tolerance, hidden: bool, names: tuple[str, ...] = (),
-    input_dtypes: frozenset = frozenset(), axes: AxisNames | None = None,
+    input_dtypes: frozenset = frozenset(),
 ) -> Mismatch | None:
     pairs, problem = compare_structure(expected, got, names)
     if problem:
         return problem
     for label, e, g in pairs:
-        mismatch = compare_tensor(label, e, g, tol, hidden, input_dtypes, axes if len(pairs) == 1 else None)
+        mismatch = compare_tensor(label, e, g, tol, hidden, input_dtypes)
         if mismatch:
             mismatch.detail.setdefault("label", label)
             return mismatch

@@ -28,12 +28,28 @@ class Diagnosis:
     holds: Callable[[Case, Any, Any], bool]
     # the message for another case, where it names amounts that differ from case to case
     restate: Callable[[Case, Any, Any], str] | None = None
+    # whether a case can tell the claim from a coincidence, beyond having every axis above 1
+    # (two axes swapped is true of any square grid read as its transpose: only axes of
+    # different sizes can confirm it); None: every such case can
+    telling: Callable[[Case, Any], bool] | None = None
 
     def on(self, case: Case, expected: Any, got: Any) -> "Diagnosis":
         """This diagnosis as it reads on another case."""
         if self.restate is None:
             return self
         return dataclasses.replace(self, message=self.restate(case, expected, got))
+
+    def can_confirm(self, case: Case, expected: Any) -> bool:
+        """Whether this case can confirm the claim: every named axis and every dimension of its
+        inputs above 1 (on a size-1 axis different mistakes give the same output), and whatever
+        the claim itself needs to be more than a coincidence there."""
+        return all_axes_above_one(case) and (self.telling is None or self.telling(case, expected))
+
+
+def all_axes_above_one(case: Case) -> bool:
+    """Every named size and every dimension of every tensor argument is larger than 1."""
+    tensors = [a for a in case.args if isinstance(a, torch.Tensor)]
+    return all(v > 1 for v in case.sizes.values()) and all(d > 1 for t in tensors for d in t.shape)
 
 
 @dataclass

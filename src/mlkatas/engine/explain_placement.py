@@ -11,7 +11,7 @@ import torch
 from mlkatas.engine.casegen import Case
 from mlkatas.engine.compare import compare_structure, mismatch_mask
 from mlkatas.engine.diagnosis import Diagnosis, Failure, axis_label, axis_names
-from mlkatas.engine.explain import find_rearrangement, rearrangement_sentence, rearranges_as
+from mlkatas.engine.explain import RESHAPED, find_rearrangement, rearrangement_sentence, rearranges_as
 
 MAX_PERMUTED_AXES = 5  # 5! - 1 orders at most
 
@@ -36,10 +36,37 @@ def pattern_source(failure: Failure, case: Case) -> tuple[torch.Tensor, str] | N
     return source, names[kata.pattern_input] if kata.pattern_input < len(names) else "x"
 
 
+def first_tensor(failure: Failure, case: Case) -> tuple[torch.Tensor, str] | None:
+    """A kata without a pattern: its first tensor argument, and its name."""
+    names = failure.suite.arg_names
+    for i, arg in enumerate(case.args):
+        if isinstance(arg, torch.Tensor):
+            return arg, names[i] if i < len(names) else "x"
+    return None
+
+
+def reshaped_candidates(failure: Failure) -> Iterator[Diagnosis]:
+    """Without a pattern to search: the output is the first input reshaped (a transpose written
+    as `reshape`, the commonest slip)."""
+    found_source = first_tensor(failure, failure.case)
+    if failure.suite.kata.pattern or found_source is None or not isinstance(failure.got, torch.Tensor):
+        return
+    source, name = found_source
+    if not rearranges_as(RESHAPED, source, failure.got, {}):
+        return
+
+    def holds(case: Case, expected: Any, got: Any) -> bool:
+        other = first_tensor(failure, case)
+        return other is not None and isinstance(got, torch.Tensor) and rearranges_as(RESHAPED, other[0], got, {})
+
+    yield Diagnosis("pattern:reshape", rearrangement_sentence("", RESHAPED, name), holds)
+
+
 def rearrangement_candidates(failure: Failure) -> Iterator[Diagnosis]:
     found_source = pattern_source(failure, failure.case)
     pattern = failure.suite.kata.pattern
     if found_source is None or pattern is None or not isinstance(failure.got, torch.Tensor):
+        yield from reshaped_candidates(failure)
         return
     source, name = found_source
     found = find_rearrangement(pattern, source, failure.got, failure.case.sizes, failure.deadline)
@@ -81,8 +108,23 @@ def axis_order_candidates(failure: Failure) -> Iterator[Diagnosis]:
             return (len(pairs) == 1 and pairs[0][1].dim() == len(order)
                     and failure.matches(pairs[0][1].permute(order), pairs[0][2]))
 
-        yield Diagnosis(f"axes:{order}", _order_message(order, names), holds)
+        yield Diagnosis(f"axes:{order}", _order_message(order, names), holds, telling=_moved_axes_differ(order))
         return
+
+
+def _moved_axes_differ(order: tuple[int, ...]):
+    """Whether a case can tell these axes apart: the axes that move differ in size there (on a
+    square grid, the transpose of a wrong output can be right by coincidence)."""
+    moved = [i for i, a in enumerate(order) if a != i]
+
+    def telling(case: Case, expected: Any) -> bool:
+        pairs = _pairs(expected, expected)
+        if len(pairs) != 1 or pairs[0][1].dim() != len(order):
+            return False
+        sizes = [pairs[0][1].shape[i] for i in moved]
+        return len(set(sizes)) == len(sizes)
+
+    return telling
 
 
 def _order_message(order: tuple[int, ...], names: list[str] | None) -> str:

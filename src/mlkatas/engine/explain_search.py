@@ -1,10 +1,11 @@
 """The bounded search for an explanation of a wrong output, run by the judge after a failure.
 
 The explainers propose diagnoses for one failed case; a diagnosis is shown only when it accounts
-for the learner's output on that case and is confirmed on a second failed case whose named axes
-are all larger than 1 (on a size-1 axis two different mistakes can give the same output, so a
-claim about that axis would be a guess). Confirmed diagnoses are tried first on the other failed
-cases; fresh searches are capped per verdict, and everything stops at the deadline.
+for the learner's output on that case and is confirmed on a second failed case that can tell it
+from a coincidence: its named axes all larger than 1 (on a size-1 axis two different mistakes can
+give the same output) and, for axes said to be swapped, of different sizes (Diagnosis.can_confirm).
+Confirmed diagnoses are tried first on the other failed cases; fresh searches are capped per
+verdict, and everything stops at the deadline.
 """
 
 from __future__ import annotations
@@ -25,14 +26,18 @@ from mlkatas.engine.explain_placement import (
     row_order_candidates,
 )
 from mlkatas.engine.explain_pooling import windowed_reduction_candidates
+from mlkatas.engine.explain_shape import shape_reading_candidates
 from mlkatas.engine.explain_shift import shifted_input_candidates
 from mlkatas.engine.suite import Suite
 from mlkatas.engine.tolerance import Tolerance
 from mlkatas.engine.vocabulary import Kind
 
 Explainer = Callable[[Failure], Iterator[Diagnosis]]
-# How the elements moved: said before a named mistake, as it always was.
-PLACEMENT: tuple[Explainer, ...] = (rearrangement_candidates,)
+# In order, one diagnosis each at most: which input axes a wrong shape holds, how the elements
+# moved, a named mistake.
+LEADING: tuple[tuple[Explainer, ...], ...] = (
+    (shape_reading_candidates,), (rearrangement_candidates,), (mistake_candidates,),
+)
 # Other accounts, most specific first; tried only when no declared mistake is confirmed.
 OTHERS: tuple[Explainer, ...] = (
     axis_order_candidates,
@@ -44,12 +49,6 @@ OTHERS: tuple[Explainer, ...] = (
 EXPLAINED_KINDS = frozenset({Kind.TYPE, Kind.SHAPE, Kind.DTYPE, Kind.REARRANGED, Kind.VALUES})
 MAX_SEARCHES = 6  # fresh searches per verdict; the other failed cases reuse what was confirmed
 MAX_CONFIRMATIONS = 12  # second cases tried per diagnosis
-
-
-def all_axes_above_one(case) -> bool:
-    """Every named size and every dimension of every tensor argument is larger than 1."""
-    tensors = [a for a in case.args if isinstance(a, torch.Tensor)]
-    return all(v > 1 for v in case.sizes.values()) and all(d > 1 for t in tensors for d in t.shape)
 
 
 @dataclass
@@ -80,9 +79,9 @@ class ExplanationSearch:
         case, expected, got = failure.case, failure.expected, failure.got
         known = [d.on(case, expected, got) for d in self.confirmed if self._holds(d, index)]
         if known or self.searches >= MAX_SEARCHES:
-            return known[:2]
+            return known[:len(LEADING)]
         self.searches += 1
-        found = [d for d in (self._first(failure, PLACEMENT), self._first(failure, (mistake_candidates,))) if d]
+        found = [d for d in (self._first(failure, group) for group in LEADING) if d]
         if not found:
             found = [d for d in (self._first(failure, OTHERS),) if d]
         return found
@@ -116,15 +115,15 @@ class ExplanationSearch:
         return None
 
     def _confirm(self, diagnosis: Diagnosis, shown) -> bool:
-        """True on another failed case with every axis above 1 (or, in a one-case run, on the case
-        itself when its axes are all above 1)."""
+        """True on another failed case that can confirm it (Diagnosis.can_confirm; or, in a
+        one-case run, on the case itself when that one can)."""
         if self.ran_alone:
             index = self.suite.cases.index(shown)
-            return all_axes_above_one(shown) and self._holds(diagnosis, index)
+            return diagnosis.can_confirm(shown, self.suite.expected[index]) and self._holds(diagnosis, index)
         tried = 0
         for index in self.failed:
             case = self.suite.cases[index]
-            if case is shown or not all_axes_above_one(case):
+            if case is shown or not diagnosis.can_confirm(case, self.suite.expected[index]):
                 continue
             if tried >= MAX_CONFIRMATIONS or (self.deadline is not None and time.monotonic() > self.deadline):
                 return False
@@ -143,10 +142,16 @@ def _size(value: Any) -> int:
 
 
 def diagnosed_message(mismatch: Mismatch, diagnoses: list[Diagnosis]) -> Mismatch:
-    """The mismatch with its diagnoses appended (a sentence after a colon, or a new sentence)."""
+    """The mismatch with its diagnoses appended, each as a sentence of its own: a diagnosis
+    often has a colon inside, and two readings joined by colons read as one run-on clause."""
     for diagnosis in diagnoses:
-        text = diagnosis.message
-        mismatch.message += f": {text}" if text[:1].islower() else f". {text}"
+        mismatch.message += f". {_sentence(diagnosis.message)}"
     if diagnoses:
         mismatch.detail["diagnosis"] = [d.key for d in diagnoses]
     return mismatch
+
+
+def _sentence(text: str) -> str:
+    """`text` as the start of a sentence: a first plain word capitalised, code (`torch.max`) as written."""
+    first = text.split(" ", 1)[0]
+    return text[:1].upper() + text[1:] if first.isalpha() and first.islower() else text

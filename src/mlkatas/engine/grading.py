@@ -8,7 +8,6 @@ from typing import Any
 
 import torch
 
-from mlkatas.engine.axes import axis_names
 from mlkatas.engine.compare import Mismatch, compare_output
 from mlkatas.engine.describe import clean_text, describe_case
 from mlkatas.engine.explain_search import ExplanationSearch, diagnosed_message
@@ -107,8 +106,7 @@ def grade_report(suite: Suite, report: RunReport, elapsed_ms: float, budget_s: f
 def compare_case(suite: Suite, index: int, got: Any, tol: Tolerance) -> Mismatch | None:
     """The output against the expected one: structure, shape, dtype, values."""
     case, expected = suite.cases[index], suite.expected[index]
-    axes = axis_names(suite.kata, case)  # so that a wrong shape can say which input axes it kept
-    return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args), axes)
+    return compare_output(expected, got, tol, case.hidden, suite.outputs, _tensor_dtypes(case.args))
 
 
 def judge_case(suite: Suite, index: int, outcome: CaseOutcome, tol: Tolerance,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from mlkatas.engine.verdict import CaseResult
 
 # The comparison's own reports when nothing was added to them (compare.py writes these; a test
-# there keeps the two in step). Anything after them (". You merged ...", ": your output is ...")
+# there keeps the two in step). Anything after them (". You merged ...", ". Your output is ...")
 # is a diagnosis.
 _LABEL = r"output(\[\d+\]( \([^)]*\))?)?"
 _SHAPE = r"\([\d, ]*\)"

@@ -118,7 +118,9 @@ class Suite:
             ) from exc
 
     def analogous(self, structure_seed: int) -> tuple[Case, Any]:
-        case = analogous_case(self.cases_module, structure_seed)
+        """A case like the hidden one of this structure seed, with public values: for an exact kata
+        (a rearrangement) the values 0, 1, 2, ..., so a drawing shows where each element went."""
+        case = analogous_case(self.cases_module, structure_seed, ordered=self.kata.exact)
         return case, self.run_reference(case)
 
 

@@ -18,6 +18,7 @@ from mlkatas.catalog import Catalog
 from mlkatas.catalog.kata import Kata
 from mlkatas.engine.verdict import Verdict
 from mlkatas.notebook.source import SourceNotFound, learner_source
+from mlkatas.views.fluency import LoopNote, loop_note
 from mlkatas.views.picture import Picture, find_picture
 from mlkatas.views.summary import checks_passed
 
@@ -85,12 +86,14 @@ class NotebookVerdict(Verdict):
     _shown_in: int | None = None
     _kata: Kata  # the kata it is a verdict on (`kata`, as in every Verdict, is its slug)
     picture: Picture | None = None  # a small case with the same mistake, drawn when the first failure is too big
+    loops: LoopNote | None = None  # after a pass with loops: the vectorised form
 
     @classmethod
-    def of(cls, verdict: Verdict, kata: Kata, picture: Picture | None = None) -> "NotebookVerdict":
+    def of(cls, verdict: Verdict, kata: Kata, picture: Picture | None = None,
+           loops: LoopNote | None = None) -> "NotebookVerdict":
         obj = cls.__new__(cls)
         obj.__dict__.update(verdict.__dict__)
-        obj._kata, obj.picture = kata, picture
+        obj._kata, obj.picture, obj.loops = kata, picture, loops
         return obj
 
     def __repr__(self) -> str:
@@ -99,7 +102,7 @@ class NotebookVerdict(Verdict):
     def _repr_html_(self) -> str:
         from mlkatas.views.html import verdict_html
 
-        return verdict_html(self, self._kata, self.picture)
+        return verdict_html(self, self._kata, self.picture, self.loops)
 
     def show(self) -> None:
         ip = _ipython()
@@ -111,7 +114,7 @@ class NotebookVerdict(Verdict):
         else:
             from mlkatas.views import terminal as render
 
-            _print_rich(render.verdict_view(self, self._kata, self.picture))
+            _print_rich(render.verdict_view(self, self._kata, self.picture, self.loops))
 
     def _ipython_display_(self) -> None:
         ip = _ipython()
@@ -157,7 +160,8 @@ def check(slug: str, solution, *, show: bool = True) -> Verdict:
     judge = _get_judge()
     name = getattr(solution, "__name__", kata.entry)
     verdict = judge.grade(kata.slug, source, filename=f"<notebook: {name}>")
-    verdict = NotebookVerdict.of(verdict, kata, find_picture(judge, verdict, source))
+    loops = loop_note(source, kata) if verdict.passed else None
+    verdict = NotebookVerdict.of(verdict, kata, find_picture(judge, verdict, source), loops)
     if show:
         verdict.show()
     return verdict

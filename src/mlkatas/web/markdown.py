@@ -72,6 +72,7 @@ def without_title(markdown: str) -> str:
     return rest if first.startswith("# ") else markdown
 
 
+@lru_cache(maxsize=4096)  # a catalogue page shows the same 25 excerpts to every visitor
 def excerpt(markdown: str, limit: int = 200) -> str:
     """The first `limit` characters of a description as plain text: headings and Markdown marks
     dropped."""

@@ -46,7 +46,7 @@ def screen(session: WatchSession, watching: str, height: int | None = None) -> F
         bottom.append(Text.assemble("Edit ", (shown_path(session.path), "cyan"), " and save: it is checked each time."))
     else:
         top.append(render.verdict_head(verdict))
-        details = render.verdict_details(verdict, kata, session.picture)
+        details = render.verdict_details(verdict, kata, session.picture, session.loops)
         if details and not listing:
             parts.append(Part(Group(*details), f"{{n}} more lines of the verdict: {TALLER}"))
         if verdict.passed:

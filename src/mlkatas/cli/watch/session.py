@@ -24,6 +24,7 @@ from mlkatas.cli.invocation import command
 from mlkatas.cli.watch.events import FilesSaved, KeyPressed, TimePassed, WatchEvent, WatchFailed, WatchLive
 from mlkatas.engine.verdict import Verdict
 from mlkatas.learner.workspace import BACKUP_DIR, Workspace, WorkspaceError, is_starter
+from mlkatas.views.fluency import LoopNote, loop_note
 
 if TYPE_CHECKING:
     from mlkatas.views.picture import Picture
@@ -156,6 +157,13 @@ class WatchSession:
         if not isinstance(self.note, Confirm):
             return None
         return max(0.0, self.note.asked_at + CONFIRM_S - self.clock()) + 0.05
+
+    @property
+    def loops(self) -> LoopNote | None:
+        """After a pass with loops, the vectorised form, as `mlkatas check` shows it."""
+        if self.verdict is None or not self.verdict.passed or self.last_source is None:
+            return None
+        return loop_note(self.last_source, self.kata)
 
     def open_kata(self, slug: str) -> None:
         self.kata = self.catalog.get(slug)

@@ -67,6 +67,12 @@ MISTAKES = [
         "the window axis has to move in front of D first",
     ),
     (
+        "unfold returned as it comes",
+        lambda x, k, step: x.unfold(1, k, step),
+        "You returned x.unfold(1, window_size, step) as it comes: (B, W, D, window_size), the window's own "
+        "axis last; move it in front of D, then merge B and W into one axis of B * W rows",
+    ),
+    (
         "padded tail",
         _padded_tail,
         "You padded the end so that the leftover positions get a window; the kata drops them: "

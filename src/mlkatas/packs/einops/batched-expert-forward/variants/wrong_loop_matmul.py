@@ -1,4 +1,5 @@
 # expect: rule
+# says: A loop over the experts was detected
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: shape
+# says: This matches summing the experts' results
 from einops import einsum
 
 

@@ -1,4 +1,5 @@
 # expect: type
+# says: returns a (values, indices) pair
 import torch
 
 

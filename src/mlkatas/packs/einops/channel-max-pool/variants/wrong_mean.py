@@ -1,4 +1,5 @@
 # expect: values
+# says: Your output is the channel average
 from einops import reduce
 
 

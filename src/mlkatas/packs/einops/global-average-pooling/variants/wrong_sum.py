@@ -1,4 +1,5 @@
 # expect: values
+# says: Your output is the sum over H and W
 from einops import reduce
 
 

@@ -1,4 +1,5 @@
 # expect: shape
+# says: Read by size against the input's axes
 import torch
 
 

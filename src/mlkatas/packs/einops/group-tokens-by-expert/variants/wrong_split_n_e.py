@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: split as (n e) instead of (e n)
 import torch
 from einops import rearrange
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: This is what an unstable sort gives
 import torch
 from einops import rearrange
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your output equals rearrange(x, 'b h n d -> b n (d h)')
 from einops import rearrange
 
 

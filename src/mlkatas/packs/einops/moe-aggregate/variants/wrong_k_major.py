@@ -1,4 +1,5 @@
 # expect: values
+# says: This matches reading the rows in (k b s) order
 from einops import einsum, rearrange
 
 

@@ -1,4 +1,5 @@
 # expect: values
+# says: This matches weights divided by their sum
 from einops import einsum, rearrange
 
 

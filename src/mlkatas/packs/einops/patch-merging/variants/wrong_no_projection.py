@@ -1,4 +1,5 @@
 # expect: shape
+# says: the projection to 2C features is missing
 from einops import rearrange
 from torch import nn
 

@@ -1,4 +1,5 @@
 # expect: values
+# says: You split H as (p1 h) instead of (h p1)
 from einops import rearrange
 from torch import nn
 

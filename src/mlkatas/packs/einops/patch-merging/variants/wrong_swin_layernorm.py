@@ -1,4 +1,5 @@
 # expect: values
+# says: You normalised the merged tokens before the projection
 from einops import rearrange
 from torch import nn
 

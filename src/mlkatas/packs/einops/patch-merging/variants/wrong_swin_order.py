@@ -1,4 +1,5 @@
 # expect: values
+# says: Your four tokens are in Swin's order
 import torch
 from torch import nn
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: You merged H as (s1 h) instead of (h s1)
 from einops import rearrange
 
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: You read the channel axis as (s1 s2 c)
 from einops import rearrange
 
 

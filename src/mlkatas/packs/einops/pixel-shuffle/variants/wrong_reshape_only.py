@@ -1,5 +1,5 @@
 # expect: rearranged
-# says: your output is x reshaped
+# says: Your output is x reshaped
 def pixel_shuffle(x, upscale_factor):
     s = upscale_factor
     b, c, h, w = x.shape

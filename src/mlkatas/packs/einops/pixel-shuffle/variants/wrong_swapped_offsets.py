@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your row and column offsets are swapped
 def pixel_shuffle(x, upscale_factor):
     s = upscale_factor
     b, cs, h, w = x.shape

@@ -1,4 +1,5 @@
 # expect: shape
+# says: That is pixel unshuffle, the inverse operation
 import torch.nn.functional as F
 
 

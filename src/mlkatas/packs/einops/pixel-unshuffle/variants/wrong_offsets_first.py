@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: You put the block offsets before the channel
 from einops import rearrange
 
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your output is x reshaped
 def pixel_unshuffle(x, downscale_factor):
     s = downscale_factor
     b, c, h, w = x.shape

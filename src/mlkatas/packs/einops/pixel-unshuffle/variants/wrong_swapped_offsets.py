@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your row and column offsets are swapped
 def pixel_unshuffle(x, downscale_factor):
     s = downscale_factor
     b, c, hs, ws = x.shape

@@ -1,4 +1,5 @@
 # expect: shape
+# says: You made one window fewer than fit
 import torch
 
 

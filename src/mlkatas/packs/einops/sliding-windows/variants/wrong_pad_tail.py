@@ -1,4 +1,5 @@
 # expect: shape
+# says: You padded the end
 import math
 
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your rows are window-major
 from einops import rearrange
 
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your output equals rearrange(x, 'b n (d h) -> b h n d')
 from einops import rearrange
 
 

@@ -1,4 +1,5 @@
 # expect: shape
+# says: Your output is tensors reshaped
 import torch
 
 

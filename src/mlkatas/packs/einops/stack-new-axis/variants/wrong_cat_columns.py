@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: Your output equals `torch.cat(tensors, dim=1)` reshaped
 import torch
 
 

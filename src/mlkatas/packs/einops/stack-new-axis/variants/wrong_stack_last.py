@@ -1,4 +1,5 @@
 # expect: shape
+# says: Your output equals rearrange(tensors, 'n h w -> h w n')
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: a counter-clockwise rotation
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: rearranged
+# says: the right choice of experts in ascending order
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: values
+# says: Your softmax ran over the wrong axis
 import torch
 import torch.nn.functional as F
 

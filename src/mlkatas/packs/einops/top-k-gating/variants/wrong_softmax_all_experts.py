@@ -1,4 +1,5 @@
 # expect: values
+# says: The weights match a softmax over all E experts
 import torch
 
 

@@ -1,4 +1,5 @@
 # expect: type
+# says: Your output equals `torch.chunk(x, d1)`
 import torch
 
 
