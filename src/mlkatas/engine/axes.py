@@ -67,12 +67,6 @@ def _reading(candidates: list[list[str]]) -> str:
     return "(" + ", ".join(_word(c) for c in candidates) + ")"
 
 
-def reading(names: AxisNames, shape: tuple[int, ...]) -> str:
-    """How the axes of `shape` read in the input's names, e.g. `(b, h or w, ?)`: the same on two
-    cases when the same axes went to the same places."""
-    return _reading(names.read(shape))
-
-
 def _kept_in_order(names: AxisNames, expected_shape: tuple[int, ...]) -> list[str] | None:
     """Without a pattern, the expected output's axes by size, trusted only when each size names
     one input axis and they keep the input's order (a reduction such as `b c h w -> b c`): a
