@@ -1,6 +1,7 @@
-"""`mlkatas dev bench-web` as a developer runs it: every figure of the issue's speed section printed
-beside its target in one run (on a tiny data set and a short duration: the figures, not their
-values, are checked), and a clear failure when it cannot measure."""
+"""`mlkatas dev bench-web` as a developer runs it: every figure of the speed sections of issues 10
+(the catalogue) and 11 (practice) printed beside its target in one run (on a tiny data set and a
+short duration: the figures, not their values, are checked), and a clear failure when it cannot
+measure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from mlkatas.devtools.bench_web import BenchError, parse_wrk
 from tests._practice import mlkatas
 
 TINY = ("dev", "bench-web", "--katas", "40", "--users", "2", "--seconds", "1", "--latency-requests", "10",
-        "--kata-requests", "50", "--window", "1", "--connections", "8")
+        "--kata-requests", "50", "--window", "1", "--connections", "8", "--sandbox", "local", "--submissions", "3",
+        "--submit-seconds", "1", "--paint-runs", "2")
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (scripts/install-system-deps.sh)")
@@ -27,6 +29,12 @@ def test_one_run_prints_every_figure_beside_its_target(tmp_path):
         line = next((x for x in text.splitlines() if measure in x), None)
         assert line is not None and target in line, f"{measure!r} with {target!r} missing:\n{text}"
         assert "met" in line or "missed" in line
+    for measure, target in (("submit → verdict p50 ms, HTTP / judge", "≤ 1.5×"),
+                            ("submissions/s, 16 learners / judge busy", "≥ 80%"),
+                            ("first paint + editor ms, p50 of 2", "≤ 300")):
+        line = next((x for x in text.splitlines() if measure in x), None)
+        assert line is not None and target in line, f"{measure!r} with {target!r} missing:\n{text}"
+        assert "met" in line or "missed" in line
     for endpoint in ("listing", "filtered", "search", "page 30", "kata page"):
         line = next((x for x in text.splitlines() if f"p50 ms, {endpoint} " in x), "")
         assert "≤ 3" in line and ("met" in line or "missed" in line), f"p50 of {endpoint} missing:\n{text}"
@@ -35,6 +43,11 @@ def test_one_run_prints_every_figure_beside_its_target(tmp_path):
     assert all(t["requests"] > 0 and t["rps"] > 0 for t in figures["throughput"].values())
     assert set(figures["p50_ms"]) == set(figures["throughput"])
     assert figures["katas"] == 40 and figures["users"] == 2 and figures["actions"] > 0
+    practice = figures["practice"]  # every submission was graded: the server got the bench's fair-use limits
+    assert practice["kata"] == "split-heads" and practice["submit_p50_ms"] > 0 and practice["judge_p50_ms"] > 0
+    assert practice["submissions_per_s"] > 0 and practice["judge_per_s"] > 0
+    assert practice["latency_ratio"] == pytest.approx(practice["submit_p50_ms"] / practice["judge_p50_ms"], abs=0.02)
+    assert len(figures["first_paint_ms"]) == 2 and all(0 < ms < 10_000 for ms in figures["first_paint_ms"])
     assert not list(tmp_path.iterdir()), "the benchmark leaves its database in a temporary folder, not here"
 
 

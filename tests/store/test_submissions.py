@@ -4,9 +4,10 @@ that only one grader wins, a verdict written once, and what a dead grader left b
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from mlkatas.store import practice, submissions
 from mlkatas.store.db import Database
@@ -114,6 +115,50 @@ def test_fair_use_is_counted_per_owner_per_address_and_in_all(db, kata_id):
     with pytest.raises(SubmissionRefused, match="queue is full") as full:
         queue(db, kata_id, Owner.visitor("e" * 20, "10.0.0.3"), rules=rules)
     assert full.value.status == 503 and full.value.retry_after == rules.queue_full_retry_s
+
+
+def submit_at_once(url: str, kata_id: int, owners: list[Owner], rules: FairUse) -> list[str]:
+    """Every owner submits at the same instant, each through its own engine (as separate web
+    processes do); returns what each got: "queued", or the refusal's status."""
+    outcomes = [""] * len(owners)
+    start = threading.Barrier(len(owners))
+
+    def submit(n: int) -> None:
+        process = Database(url)
+        try:
+            start.wait()
+            queue(process, kata_id, owners[n], rules=rules)
+            outcomes[n] = "queued"
+        except SubmissionRefused as exc:
+            outcomes[n] = str(exc.status)
+        finally:
+            process.close()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in range(len(owners))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return outcomes
+
+
+def test_fair_use_holds_when_many_processes_submit_at_once(db, database_url, kata_id):
+    roomy = FairUse(per_minute=100, queue_max=100)
+    one_owner = [Owner.visitor("same" * 5, "10.0.0.1")] * 8
+    assert sorted(submit_at_once(database_url, kata_id, one_owner, roomy)) == ["429"] * 7 + ["queued"]
+
+    one_address = [Owner.visitor(f"{n:020d}", "10.0.0.2") for n in range(8)]
+    per_minute = submit_at_once(database_url, kata_id, one_address, FairUse(per_minute=3, queue_max=100))
+    assert sorted(per_minute) == ["429"] * 5 + ["queued"] * 3
+
+    everyone = [Owner.visitor(f"e{n:019d}", f"10.1.0.{n}") for n in range(8)]
+    with db.session() as s:
+        waiting = s.scalar(select(func.count()).select_from(Submission).where(Submission.state == "queued"))
+    assert waiting == 4
+    bounded = submit_at_once(database_url, kata_id, everyone, FairUse(per_minute=100, queue_max=7))
+    assert sorted(bounded) == ["503"] * 5 + ["queued"] * 3
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Submission)) == 7
 
 
 @pytest.mark.parametrize("source, status, words", [

@@ -118,7 +118,7 @@ def test_the_panel_holds_the_source_escaped_in_a_textarea_that_posts_without_jav
     assert "&lt;/textarea&gt;&lt;script&gt;" in html and "<script>alert" not in html
     assert 'action="/katas/split-heads/submit"' in html and 'formaction="/katas/split-heads/run"' in html
     assert html.count('name="csrf_token" value="TOKEN"') == 3  # run/submit, hint, give up
-    assert '<script src="/static/editor/editor.js" defer></script>' in html
+    assert re.search(r'<script src="/static/editor/editor.js\?v=[0-9a-f]{16}" defer></script>', html)
 
 
 def test_only_a_signed_in_learner_gets_server_drafts_and_a_history():

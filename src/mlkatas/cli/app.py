@@ -178,14 +178,24 @@ def dev_bench_web(
     window: float = typer.Option(3.0, "--window", help="Seconds per kata page window."),
     connections: int = typer.Option(64, "--connections", help="wrk's connections."),
     wrk: str = typer.Option("wrk", "--wrk", help="The wrk program."),
+    sandbox: str = typer.Option("strict", "--sandbox", help="The server's grader and the judge it is compared "
+                                                            "with: strict or local."),
+    submissions: int = typer.Option(30, "--submissions", help="Submissions at an idle server (and judge): p50."),
+    submit_seconds: float = typer.Option(5.0, "--submit-seconds", help="Seconds of 16 learners submitting at once "
+                                                                       "(and of the judge busy)."),
+    paint_runs: int = typer.Option(10, "--paint-runs", help="Fresh Chromium visits to a judged kata's page."),
     as_json: bool = typer.Option(False, "--json", help="Also print the figures as JSON."),
 ) -> None:
-    """The web site's speed on generated data: req/s (wrk) and single-request p50, beside the targets."""
+    """The web site's speed on generated data beside the targets: req/s (wrk), single-request p50,
+    submit to verdict against the judge's own, and a kata page's first paint with its editor."""
     from mlkatas.devtools.bench_web import run_and_report
 
+    if sandbox not in ("strict", "local"):
+        raise typer.BadParameter(f"--sandbox is strict or local, not {sandbox!r}")
     raise typer.Exit(run_and_report(render.console(), as_json, katas=katas, users=users, workers=workers,
                                     seconds=seconds, latency_requests=latency_requests, kata_requests=kata_requests,
-                                    window_s=window, connections=connections, wrk=wrk))
+                                    window_s=window, connections=connections, wrk=wrk, sandbox=sandbox,
+                                    submissions=submissions, submit_s=submit_seconds, paint_runs=paint_runs))
 
 
 @app.command(rich_help_panel="Web site")

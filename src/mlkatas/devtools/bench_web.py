@@ -1,4 +1,4 @@
-"""`mlkatas dev bench-web`: the web site's speed, against the targets of issue 10.
+"""`mlkatas dev bench-web`: the web site's speed, against the targets of issues 10 and 11.
 
 A fresh SQLite database in a temporary folder gets generated katas, users and their upvotes, saves,
 completions and notes, all through the store's own functions (the code the site runs). Then
@@ -7,10 +7,14 @@ completions and notes, all through the store's own functions (the code the site 
 - single-request latency: one keep-alive client, sequential requests, p50 per endpoint;
 - throughput: wrk (Debian's package), 64 connections, a bounded duration per endpoint;
 - the kata page in consecutive windows until 20,000 requests are served, so a page that slows
-  down as it runs (a leak) shows as a last window slower than the first.
+  down as it runs (a leak) shows as a last window slower than the first;
+- practice (issue 11): submit to verdict over HTTP against the judge's own verdicts, idle and busy
+  (devtools/bench_submit.py, a judge of this process with the server's sandbox and pool size),
+  and a judged kata's first paint with its editor ready in Chromium (devtools/bench_editor.py).
 
 Missed targets are printed as such; the run fails (exit 1) only when it could not measure: no wrk,
-a server that did not start, or an endpoint that answered with errors.
+a server that did not start, an endpoint that answered with errors, a refused or ungraded
+submission, or no Chromium to paint the page.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select
 
+from mlkatas.devtools import bench_submit
+from mlkatas.devtools.bench_submit import SubmitBench, SubmitFailed
 from mlkatas.devtools.stats import median, percentile
 from mlkatas.store.accounts import sign_up
 from mlkatas.store.actions import set_action, set_note
@@ -50,6 +56,8 @@ PAGE30_WITHIN = 0.10  # page 30 within 10% of page 1
 FLAT_WITHIN = 0.10  # the kata page's last window within 10% of its first
 P50_MS = 3.0
 KATA_REQUESTS = 20_000
+FIRST_PAINT_MS = 300.0  # a judged kata's page painted with its editor ready
+PRACTICE_KATA = "split-heads"
 
 TOPICS = ("einops", "pytorch", "reshape", "attention", "broadcasting", "indexing", "reduction", "convolution",
           "gather", "masking", "softmax", "embedding", "normalization", "batching", "autograd", "linear-algebra",
@@ -90,9 +98,14 @@ class BenchWeb:
     p90_ms: dict[str, float] = field(default_factory=dict)
     throughput: dict[str, Throughput] = field(default_factory=dict)
     rss_mb: dict[str, float] = field(default_factory=dict)  # the server's memory before and after the kata run
+    practice: SubmitBench | None = None
+    first_paint_ms: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        figures = asdict(self)
+        figures["practice"] = self.practice.to_dict() if self.practice else None
+        figures["first_paint_p50_ms"] = round(median(self.first_paint_ms), 1) if self.first_paint_ms else None
+        return figures
 
 
 class BenchError(RuntimeError):
@@ -156,13 +169,15 @@ def free_port() -> int:
 class Server:
     """`mlkatas serve` in a subprocess (its own process group, so its workers stop with it)."""
 
-    def __init__(self, db_path: Path, workers: int, log: Path):
+    def __init__(self, db_path: Path, workers: int, log: Path, sandbox: str = "strict",
+                 env: dict[str, str] | None = None):
         self.port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MLKATAS_")}
+        # the caller's MLKATAS_* settings stay out (a bench measures the defaults) except what it passes
+        env = {**{k: v for k, v in os.environ.items() if not k.startswith("MLKATAS_")}, **(env or {})}
         self.log = log
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "mlkatas", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--db", str(db_path)],
+             "--workers", str(workers), "--db", str(db_path), "--sandbox", sandbox],
             stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
 
@@ -288,9 +303,38 @@ def endpoints(kata_slug: str) -> list[Endpoint]:
     ]
 
 
+def practice_run(console: Console, port: int, sandbox: str, submissions: int, submit_s: float,
+                 paint_runs: int) -> tuple[SubmitBench, list[float]]:
+    """Issue 11's figures: submitting against a judge of this process (the server's sandbox, as
+    many zygotes as the server's grader), then the page's first paint with its editor ready."""
+    from mlkatas.catalog import Catalog
+    from mlkatas.devtools.bench_editor import editor_first_paint_ms
+    from mlkatas.judge import Judge
+
+    catalog = Catalog.load()
+    source = catalog.get(PRACTICE_KATA).solution
+    console.print(f"Practice on {PRACTICE_KATA}: {submissions} submissions at idle, then "
+                  f"{bench_submit.LEARNERS} learners for {submit_s:g} s, over HTTP and against the judge ...")
+    with Judge(sandbox=sandbox, catalog=catalog) as judge:
+        judge.warm()
+        try:
+            submitted = bench_submit.bench_submit(port, judge, PRACTICE_KATA, source, submissions, submit_s)
+        except SubmitFailed as exc:
+            raise BenchError(f"a submission failed: {exc}") from None
+    console.print(f"First paint with the editor ready, Chromium, {paint_runs} fresh visits ...")
+    try:
+        painted = editor_first_paint_ms(f"http://127.0.0.1:{port}", PRACTICE_KATA, paint_runs)
+    except ImportError:
+        raise BenchError("playwright is not installed: pip install -e '.[dev]'") from None
+    except Exception as exc:  # no Chromium, or the page never had its editor
+        raise BenchError(f"could not time the kata page in Chromium: {exc}") from None
+    return submitted, painted
+
+
 def bench_web(console: Console, katas: int = 1000, users: int = 50, workers: int = 2, seconds: float = 5.0,
               latency_requests: int = 200, kata_requests: int = KATA_REQUESTS, window_s: float = 3.0,
-              connections: int = 64, wrk: str = "wrk") -> BenchWeb:
+              connections: int = 64, wrk: str = "wrk", sandbox: str = "strict", submissions: int = 30,
+              submit_s: float = 5.0, paint_runs: int = 10) -> BenchWeb:
     """Build the data, start the server, measure, stop it; BenchError when something cannot be measured."""
     wrk_path = shutil.which(wrk)
     if wrk_path is None:
@@ -311,7 +355,7 @@ def bench_web(console: Console, katas: int = 1000, users: int = 50, workers: int
             db.close()
         console.print(f"  {actions} actions, in {time.perf_counter() - started:.1f} s")
         result = BenchWeb(katas, users, actions, workers, connections)
-        server = Server(db_path, workers, Path(tmp) / "server.log")
+        server = Server(db_path, workers, Path(tmp) / "server.log", sandbox, bench_submit.ENV_FOR_SERVER)
         try:
             server.wait_ready("/")
             points = endpoints(slug)
@@ -328,6 +372,8 @@ def bench_web(console: Console, katas: int = 1000, users: int = 50, workers: int
             result.throughput["kata page"] = kata_run(wrk_path, server.port, points[-1].path, window_s,
                                                       connections, kata_requests, max_windows)
             result.rss_mb["after"] = server.rss_mb()
+            result.practice, result.first_paint_ms = practice_run(console, server.port, sandbox, submissions,
+                                                                  submit_s, paint_runs)
         finally:
             server.stop()
     return result
@@ -361,10 +407,28 @@ def report(result: BenchWeb, console: Console) -> None:
     table.add_row("server MB before → after", f"{result.rss_mb['before']:,.0f} → {result.rss_mb['after']:,.0f}", "", "")
     for name, p50 in result.p50_ms.items():
         table.add_row(f"p50 ms, {name}", f"{p50:.2f}", f"≤ {P50_MS:g}", _met(p50 <= P50_MS))
+    if result.practice is not None:
+        practice_rows(table, result.practice, result.first_paint_ms)
     console.print(table)
     errors = sum(x.errors for x in t.values())
     if errors:
         console.print(f"[yellow]wrk counted {errors} socket errors or timeouts[/yellow]")
+
+
+def practice_rows(table: Table, practice: SubmitBench, first_paint_ms: list[float]) -> None:
+    """Issue 11's rows: each HTTP figure beside the judge's own, their ratio against the target."""
+    figures = practice.to_dict()
+    table.add_row("submit → verdict p50 ms, HTTP / judge", f"{figures['submit_p50_ms']:,.1f} / "
+                  f"{figures['judge_p50_ms']:,.1f} = {figures['latency_ratio']:.2f}×",
+                  f"≤ {bench_submit.TARGET_LATENCY_RATIO:g}×",
+                  _met(practice.latency_ratio <= bench_submit.TARGET_LATENCY_RATIO))
+    table.add_row(f"submissions/s, {bench_submit.LEARNERS} learners / judge busy",
+                  f"{figures['submissions_per_s']:,.1f} / {figures['judge_per_s']:,.1f} = "
+                  f"{practice.throughput_ratio:.0%}", f"≥ {bench_submit.TARGET_THROUGHPUT_RATIO:.0%}",
+                  _met(practice.throughput_ratio >= bench_submit.TARGET_THROUGHPUT_RATIO))
+    paint = median(first_paint_ms)
+    table.add_row(f"first paint + editor ms, p50 of {len(first_paint_ms)}", f"{paint:,.0f}",
+                  f"≤ {FIRST_PAINT_MS:g}", _met(paint <= FIRST_PAINT_MS))
 
 
 def _stopped(signum, _frame) -> None:

@@ -10,7 +10,7 @@ import os
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from mlkatas.judge.source import SourceProblem, check_source
@@ -81,6 +81,22 @@ def checked_source(source: object) -> str:
         raise StoreError("source", str(exc)) from None
 
 
+# any constant: every web process of the machine takes the same PostgreSQL advisory lock
+_FAIR_USE_LOCK = 0x6D6C6B61  # "mlka"
+
+
+def _serialize_fair_use(db: Session) -> None:
+    """Hold the database's write lock until the caller commits, so that two web processes cannot
+    both count, find room and insert: their checks and inserts happen one after the other."""
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _FAIR_USE_LOCK})
+        return
+    driver = db.connection().connection.driver_connection
+    if not driver.in_transaction:  # pysqlite opens no transaction for reads: take the write lock now
+        db.execute(text("BEGIN IMMEDIATE"))
+    # otherwise this session has written already, so SQLite's one writer is this session until commit
+
+
 def create(db: Session, owner: Owner, kata: Kata, mode: str, source: object, rules: FairUse = FairUse()) -> Submission:
     """A new queued submission, once the source and fair use allow it. The caller commits it
     before telling a grader."""
@@ -89,6 +105,7 @@ def create(db: Session, owner: Owner, kata: Kata, mode: str, source: object, rul
         raise StoreError("kata", f"{kata.slug!r} is a prose kata: nothing grades it")
     if mode not in ("run", "submit"):
         raise StoreError("mode", f"mode must be run or submit, not {mode!r}")
+    _serialize_fair_use(db)
     mine = select(func.count()).select_from(Submission).where(Submission.owner == owner.key)
     if db.scalar(mine.where(Submission.state != "done")):
         raise SubmissionRefused("source", "your previous submission is still being graded: wait for its verdict",

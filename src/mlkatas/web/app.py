@@ -4,11 +4,11 @@ the pages and the API mounted, the static assets served from the package."""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -18,9 +18,11 @@ from mlkatas.store.db import Database
 from mlkatas.store.katas import QueryError
 from mlkatas.store.seed import sync_catalog
 from mlkatas.store.submissions import FairUse
+from mlkatas.web.static_files import CachedStaticFiles, versioned_url
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["static"] = partial(versioned_url, HERE / "static")  # {{ static("site.css") }}
 
 
 def create_app(database_url: str | None = None, catalog: Catalog | None = None, grader: GraderClient | None = None,
@@ -59,7 +61,7 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None, 
     app.state.grader = grader if grader is not None else GraderClient.from_env()
     app.state.fair_use = fair_use if fair_use is not None else FairUse.from_env()
     app.add_middleware(CsrfCookie)
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", CachedStaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api_practice.router)  # before api_account: its PUT /katas/{slug}/{kind} would take /draft
     app.include_router(api_account.router)
     app.include_router(api_community.router)

@@ -8,16 +8,14 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fastapi import FastAPI
 
 from mlkatas.catalog import Catalog
+from mlkatas.queue.supervisor import GraderProcess
 from mlkatas.store.db import DB_ENV, Database, database_url
 from mlkatas.store.seed import sync_catalog
 
@@ -70,39 +68,18 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, db: str | N
 
 
 @contextmanager
-def started_grader(db_url: str, sandbox: str, timeout_s: float = 120.0) -> Iterator[subprocess.Popen]:
+def started_grader(db_url: str, sandbox: str, timeout_s: float = 120.0) -> Iterator[GraderProcess]:
     """The machine's one grader (queue.grader), started and warm before any web worker, its
-    socket in the environment the workers inherit; stopped when the server stops."""
+    socket in the environment the workers inherit; restarted if it dies while the server runs
+    (queue.supervisor), stopped when the server stops."""
     from mlkatas.queue import SANDBOX_ENV, SOCKET_ENV
 
     folder = tempfile.mkdtemp(prefix="mlkatas-grader-")
-    path = os.path.join(folder, "grader.sock")
-    grader = subprocess.Popen([sys.executable, "-m", "mlkatas.queue.grader", "--db", db_url, "--socket", path,
-                               "--sandbox", sandbox])
+    grader = GraderProcess(db_url, os.path.join(folder, "grader.sock"), sandbox, timeout_s)
     try:
-        deadline = time.monotonic() + timeout_s
-        while not _answers(path):
-            if grader.poll() is not None:
-                raise SystemExit(f"the grader stopped before it was ready (exit status {grader.returncode}); "
-                                 f"its messages are above")
-            if time.monotonic() > deadline:
-                raise SystemExit(f"the grader was not ready within {timeout_s:g} s")
-            time.sleep(0.1)
-        os.environ[SOCKET_ENV], os.environ[SANDBOX_ENV] = path, sandbox
+        grader.start()
+        os.environ[SOCKET_ENV], os.environ[SANDBOX_ENV] = grader.socket_path, sandbox
         yield grader
     finally:
-        grader.terminate()
-        try:
-            grader.wait(10)
-        except subprocess.TimeoutExpired:
-            grader.kill()
+        grader.stop()
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _answers(path: str) -> bool:
-    with socket.socket(socket.AF_UNIX) as probe:
-        try:
-            probe.connect(path)
-        except OSError:
-            return False
-    return True

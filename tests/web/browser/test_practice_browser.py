@@ -160,3 +160,21 @@ def test_without_javascript_the_textarea_holds_the_starter_and_the_form_still_su
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("PASSED")).to_be_visible(timeout=GRADED_S)
     context.close()
+
+
+GUTTER_AND_LINES_JS = """() => [
+  [...document.querySelectorAll('#editor .cm-lineNumbers .cm-gutterElement')]
+    .filter(e => e.textContent && e.offsetHeight).map(e => Math.round(e.getBoundingClientRect().top)),
+  [...document.querySelectorAll('#editor .cm-line')].map(e => Math.round(e.getBoundingClientRect().top)),
+]"""
+
+
+def test_each_line_number_sits_beside_its_line_on_desktop_and_phone(page: Page):
+    open_editor(page)
+    replace_code(page, MISTAKE)
+    for size in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(200)  # the editor measures again after a resize
+        numbers, lines = page.evaluate(GUTTER_AND_LINES_JS)
+        assert len(numbers) == len(lines) == MISTAKE.count("\n") + 1
+        assert numbers == lines, f"line numbers at {numbers}, lines at {lines} ({size['width']} px wide)"
