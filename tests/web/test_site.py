@@ -7,6 +7,7 @@ import re
 import pytest
 
 from mlkatas.store.models import Kata, KataTopic
+from tests.web.conftest import token
 
 
 def add_community_kata(client, slug, title, description, topics=("einops",)):
@@ -133,3 +134,15 @@ def test_a_kata_page_is_titled_by_its_kata(site, catalog):
     page = site.get("/katas/split-heads").text
     assert re.search(r"<title>(.*?)</title>", page, re.S).group(1) == f"{catalog.get('split-heads').title} · mlkatas"
     assert page.count('src="/static/copy.js?v=') == 1
+
+
+def test_the_catalogue_shows_a_count_as_soon_as_it_changes(site):
+    add_community_kata(site, "fresh", "A fresh kata", "Text.")
+
+    def upvotes_shown() -> str:
+        row = re.search(r'<li class="kata-row">(?:(?!</li>).)*?/katas/fresh".*?</li>', site.get("/").text, re.S)
+        return re.search(r"<dt>upvotes</dt><dd>(\d+)</dd>", row.group(0)).group(1)
+
+    assert upvotes_shown() == "0"  # the row is now rendered and kept
+    assert site.put("/api/katas/fresh/upvote", headers=token(site)).status_code == 200
+    assert upvotes_shown() == "1"

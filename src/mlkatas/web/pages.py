@@ -15,7 +15,8 @@ from mlkatas.web.app import templates
 from mlkatas.web.auth import CurrentUser
 from mlkatas.web.deps import DbSession
 from mlkatas.web.practice_view import practice_context
-from mlkatas.web.views import description_html, listing, page_window, relative_date, summary
+from mlkatas.web.rows import RowView, row_html
+from mlkatas.web.views import description_html, page_window, relative_date, summary
 
 router = APIRouter(include_in_schema=False)
 _quoted = lru_cache(maxsize=4096)(quote_plus)  # as urlencode quotes a value
@@ -40,11 +41,14 @@ async def catalogue(request: Request, db: DbSession, me: CurrentUser, q: str = "
         # a page has ~170 links: each value quoted once per process, not urlencoded per link
         return "/?" + "&".join(f"{k}={_quoted(str(v))}" for k, v in merged.items() if v is not None) if merged else "/"
 
-    rows = [{**listing(r), "summary": summary(r), "when": relative_date(r.created_at, now)} for r in found.items]
     topics = db.scalars(select(KataTopic.topic).group_by(KataTopic.topic).order_by(KataTopic.topic)).all()
     topic_links = {t: link(topic=t) for t in topics}  # each row's topic chips reuse these
+    rows = [RowView(r.slug, r.title, r.difficulty, r.time, relative_date(r.created_at, now), r.judged, r.upvotes,
+                    r.saves, r.solves, summary(r), tuple((t, topic_links.get(t) or link(topic=t)) for t in r.topics))
+            for r in found.items]
     return templates.TemplateResponse(request, "catalogue.html", {
-        "rows": rows, "found": found, "query": query, "link": link, "topics": topics, "topic_links": topic_links,
+        "rows": rows, "row_html": row_html, "found": found, "query": query, "link": link, "topics": topics,
+        "topic_links": topic_links,
         "page_numbers": page_window(found.page, found.pages),
         "difficulties": DIFFICULTIES, "times": TIMES, "created_options": CREATED, "created_labels": CREATED_LABELS,
         "sorts": SORTS, "me": me,
