@@ -186,3 +186,16 @@ def test_hints_stop_at_the_last_and_giving_up_is_kept(db, kata_id):
         assert practice.progress_row(s, owner, kata).gave_up_at == first
         with pytest.raises(StoreError, match="no hints"):
             practice.reveal_hint(s, owner, kata, 0)
+
+
+def test_the_api_view_as_json_text_is_the_same_as_the_dict():
+    import json
+
+    from mlkatas.store.models import Submission
+    from mlkatas.store.submissions import as_dict, as_json
+
+    verdict = {"kata": "split-heads", "status": "passed", "summary": "all 61 checks passed", "cases": [],
+               "elapsed_ms": 12.5}
+    for row in (Submission(id="a-b_c", state="queued", verdict=None),
+                Submission(id="x", state="done", verdict=json.dumps(verdict))):
+        assert json.loads(as_json(row)) == as_dict(row)

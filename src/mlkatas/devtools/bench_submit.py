@@ -52,16 +52,34 @@ def submit_once(port: int, slug: str, source: str, wait_s: float = 60) -> dict:
     return answer
 
 
-def http_idle_ms(port: int, slug: str, source: str, count: int, warmup: int = 3) -> list[float]:
-    """Submit-to-verdict times at an idle server, one submission at a time."""
-    samples = []
+def http_idle_once_ms(port: int, slug: str, source: str) -> float:
+    """One submit-to-verdict time at an idle server."""
+    time.sleep(IDLE_S)
+    started = time.perf_counter()
+    submit_once(port, slug, source)
+    return (time.perf_counter() - started) * 1000
+
+
+def judge_idle_once_ms(judge, slug: str, source: str) -> float:
+    """One verdict of the judge at idle, measured as `dev bench-judge` does."""
+    judge.ready()
+    time.sleep(IDLE_S)
+    started = time.perf_counter()
+    judge.grade(slug, source)
+    return (time.perf_counter() - started) * 1000
+
+
+def idle_pairs_ms(port: int, judge, slug: str, source: str, count: int,
+                  warmup: int = 3) -> tuple[list[float], list[float]]:
+    """Submit-to-verdict over HTTP and the judge's own verdict, alternating one of each, so the
+    two series see the same machine: (HTTP samples, judge samples)."""
+    http_ms, judge_ms = [], []
     for i in range(warmup + count):
-        time.sleep(IDLE_S)
-        started = time.perf_counter()
-        submit_once(port, slug, source)
+        one_http, one_judge = http_idle_once_ms(port, slug, source), judge_idle_once_ms(judge, slug, source)
         if i >= warmup:
-            samples.append((time.perf_counter() - started) * 1000)
-    return samples
+            http_ms.append(one_http)
+            judge_ms.append(one_judge)
+    return http_ms, judge_ms
 
 
 def in_parallel(count: int, seconds: float, one) -> float:
@@ -100,19 +118,6 @@ def http_per_s(port: int, slug: str, source: str, seconds: float, learners: int 
     if errors:
         raise SubmitFailed(f"{len(errors)} submissions failed: {errors[0]}")
     return per_s
-
-
-def judge_idle_ms(judge, slug: str, source: str, count: int, warmup: int = 3) -> list[float]:
-    """The judge's own verdict at idle, measured as `dev bench-judge` does."""
-    samples = []
-    for i in range(warmup + count):
-        judge.ready()
-        time.sleep(IDLE_S)
-        started = time.perf_counter()
-        judge.grade(slug, source)
-        if i >= warmup:
-            samples.append((time.perf_counter() - started) * 1000)
-    return samples
 
 
 def judge_per_s(judge, slug: str, source: str, seconds: float) -> float:
@@ -156,8 +161,7 @@ def bench_submit(port: int, judge, slug: str, source: str, count: int = 30, seco
     """Both comparisons: the server at `port` (its grader idle otherwise) and `judge`, a judge of
     this process with the server's sandbox and pool size, each measured while the other rests."""
     result = SubmitBench(slug)
-    result.judge_ms = judge_idle_ms(judge, slug, source, count)
-    result.http_ms = http_idle_ms(port, slug, source, count)
+    result.http_ms, result.judge_ms = idle_pairs_ms(port, judge, slug, source, count)
     result.judge_per_s = judge_per_s(judge, slug, source, seconds)
     result.http_per_s = http_per_s(port, slug, source, seconds)
     return result

@@ -43,6 +43,7 @@ class Grader:
         self.pending: set[str] = set()  # in `work` or being graded
         self.lock = threading.Lock()
         self.waiters: dict[str, list[asyncio.Future]] = defaultdict(list)
+        self.slugs: dict[int, str] = {}  # kata id -> slug, for claims
         self.loop: asyncio.AbstractEventLoop | None = None
         self.ready = threading.Event()
         self._stopping: asyncio.Event | None = None
@@ -74,10 +75,10 @@ class Grader:
         from mlkatas.views.picture import find_picture
 
         with self.db.session() as s:
-            row = submissions.claim(s, submission_id)
-            if row is None:
-                return False
-            slug, source, mode = row.kata.slug, row.source, row.mode
+            claimed = submissions.claim(s, submission_id, self.slugs)
+        if claimed is None:
+            return False
+        slug, source, mode = claimed.slug, claimed.source, claimed.mode
         verdict = self.judge.grade(slug, source, visible_only=mode == "run")
         # a failure too big to draw gets a small case with the same mistake (a few one-case grades)
         picture = find_picture(self.judge, verdict, source)
@@ -127,10 +128,9 @@ class Grader:
         assert self.loop is not None
         future = self.loop.create_future()
         self.waiters[submission_id].append(future)
-        if self._is_done(submission_id):  # done before the waiter was in place
-            self._notify(submission_id)
-        else:
-            self.enqueue(submission_id)
+        # no read first (it would cost every verdict a query): a row that is done already fails
+        # its claim, and the grading thread's notice then finds it done
+        self.enqueue(submission_id)
         return future
 
     async def _answer_when_done(self, submission_id: str, future: asyncio.Future,

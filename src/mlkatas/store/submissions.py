@@ -106,20 +106,24 @@ def create(db: Session, owner: Owner, kata: Kata, mode: str, source: object, rul
     if mode not in ("run", "submit"):
         raise StoreError("mode", f"mode must be run or submit, not {mode!r}")
     _serialize_fair_use(db)
-    mine = select(func.count()).select_from(Submission).where(Submission.owner == owner.key)
-    if db.scalar(mine.where(Submission.state != "done")):
-        raise SubmissionRefused("source", "your previous submission is still being graded: wait for its verdict",
-                                429, 1)
     now = utcnow()
     window = now - dt.timedelta(minutes=1)
     counted = Submission.owner == owner.key if owner.user_id is not None else Submission.address == owner.address
-    recent = list(db.scalars(select(Submission.created_at).where(counted, Submission.created_at > window)
-                             .order_by(Submission.created_at).limit(rules.per_minute)))
-    if len(recent) >= rules.per_minute:
-        wait = (recent[0] - window).total_seconds()
+    in_window = (counted, Submission.created_at > window)
+    # every count fair use needs, in one statement (this is on the path of every submission)
+    mine_open, recent, oldest, queued = db.execute(select(
+        select(func.count()).where(Submission.owner == owner.key, Submission.state != "done").scalar_subquery(),
+        select(func.count()).where(*in_window).scalar_subquery(),
+        select(func.min(Submission.created_at)).where(*in_window).scalar_subquery(),
+        select(func.count()).where(Submission.state == "queued").scalar_subquery(),
+    )).one()
+    if mine_open:
+        raise SubmissionRefused("source", "your previous submission is still being graded: wait for its verdict",
+                                429, 1)
+    if recent >= rules.per_minute:
+        wait = (oldest - window).total_seconds()
         raise SubmissionRefused("source", f"at most {rules.per_minute} submissions a minute: try again in "
                                           f"{int(wait) + 1} s", 429, int(wait) + 1)
-    queued = db.scalar(select(func.count()).select_from(Submission).where(Submission.state == "queued")) or 0
     if queued >= rules.queue_max:
         raise SubmissionRefused("source", f"the grading queue is full ({rules.queue_max} waiting): try again in "
                                           f"{rules.queue_full_retry_s} s", 503, rules.queue_full_retry_s)
@@ -142,14 +146,37 @@ def as_dict(row: Submission) -> dict:
     return {"id": row.id, "state": row.state, "verdict": json.loads(row.verdict) if row.verdict else None}
 
 
+def as_json(row: Submission) -> str:
+    """as_dict() as JSON text, the stored verdict spliced in as it is: no parse and re-encode of
+    a 61-case verdict on the path of every submission."""
+    return f'{{"id": {json.dumps(row.id)}, "state": {json.dumps(row.state)}, "verdict": {row.verdict or "null"}}}'
+
+
 # -- the grader's side ------------------------------------------------------------------------
-def claim(db: Session, submission_id: str) -> Submission | None:
-    """Take a queued submission to grade; None when another grader has it or it is done."""
+@dataclass(frozen=True)
+class Claimed:
+    """What a grader needs of a submission it took."""
+
+    slug: str
+    source: str
+    mode: str
+
+
+def claim(db: Session, submission_id: str, slugs: dict[int, str] | None = None) -> Claimed | None:
+    """Take a queued submission to grade; None when another grader has it or it is done. One
+    statement (UPDATE ... RETURNING): this is on the path of every verdict. `slugs`: the
+    caller's kata id -> slug cache (a kata's slug never changes)."""
     taken = db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == "queued")
-                       .values(state="grading", attempts=Submission.attempts + 1))
-    if taken.rowcount != 1:  # type: ignore[attr-defined]
+                       .values(state="grading", attempts=Submission.attempts + 1)
+                       .returning(Submission.kata_id, Submission.source, Submission.mode)).first()
+    if taken is None:
         return None
-    return db.get(Submission, submission_id)
+    slugs = {} if slugs is None else slugs
+    if taken.kata_id not in slugs:
+        slug = db.scalar(select(Kata.slug).where(Kata.id == taken.kata_id))
+        assert slug is not None  # a submission's kata goes only with the submission (ON DELETE CASCADE)
+        slugs[taken.kata_id] = slug
+    return Claimed(slugs[taken.kata_id], taken.source, taken.mode)
 
 
 def finish(db: Session, submission_id: str, verdict: dict, verdict_html: str) -> bool:
@@ -158,13 +185,14 @@ def finish(db: Session, submission_id: str, verdict: dict, verdict_html: str) ->
     written = db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == "grading")
                          .values(state="done", graded_at=utcnow(), status=verdict["status"],
                                  summary=verdict["summary"], verdict=json.dumps(verdict), verdict_html=verdict_html,
-                                 elapsed_ms=verdict["elapsed_ms"]))
-    if written.rowcount != 1:  # type: ignore[attr-defined]
+                                 elapsed_ms=verdict["elapsed_ms"])
+                         .returning(Submission.mode, Submission.user_id, Submission.kata_id)).first()
+    if written is None:
         return False
-    row = db.get(Submission, submission_id)
-    assert row is not None
-    if row.mode == "submit" and verdict["status"] == "passed" and row.user_id is not None:
-        set_action(db, row.user_id, row.kata, "complete", True, by_judge=True)
+    if written.mode == "submit" and verdict["status"] == "passed" and written.user_id is not None:
+        kata = db.get(Kata, written.kata_id)
+        assert kata is not None
+        set_action(db, written.user_id, kata, "complete", True, by_judge=True)
     return True
 
 

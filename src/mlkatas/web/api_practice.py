@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from mlkatas.store import practice
 from mlkatas.store.errors import StoreError
-from mlkatas.store.submissions import as_dict
+from mlkatas.store.submissions import as_dict, as_json
 from mlkatas.web import practice_flow
 from mlkatas.web.auth import Csrf, CurrentUser, SignedIn
 from mlkatas.web.deps import DbSession, kata_or_404
@@ -41,7 +41,7 @@ async def _submit(request: Request, me, slug: str, mode: str, wait: float, statu
         return keep_visitor(request, store_error(exc))
     if mode == "run" and row.state != "done":
         status = 202  # not graded within the wait: poll GET /api/submissions/ID
-    return keep_visitor(request, JSONResponse(as_dict(row), status_code=status))
+    return keep_visitor(request, Response(as_json(row), status_code=status, media_type="application/json"))
 
 
 @router.post("/katas/{slug}/run", dependencies=[Csrf])
