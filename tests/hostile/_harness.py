@@ -246,6 +246,15 @@ def split_heads(x, num_heads):
 '''
 
 
+def attacked_case(verdict):
+    """The result of the call that attacked (FIRST_CALL_ONLY: the first, the example). The verdict
+    may lead with another case: the most specific failure leads, here the wrong shape returned by
+    the later calls, so the attack's own classification is read off its case."""
+    first = verdict.cases[0]
+    assert first.name == "example", describe(verdict)
+    return first
+
+
 def require_containment(facts: dict, *, no_fork: bool = False) -> None:
     """Fail (never skip) before running an attack that would do real harm if it escaped."""
     own_pid_ns = (
