@@ -188,14 +188,14 @@ def test_hints_stop_at_the_last_and_giving_up_is_kept(db, kata_id):
             practice.reveal_hint(s, owner, kata, 0)
 
 
-def test_the_api_view_as_json_text_is_the_same_as_the_dict():
-    import json
-
-    from mlkatas.store.models import Submission
-    from mlkatas.store.submissions import as_dict, as_json
-
-    verdict = {"kata": "split-heads", "status": "passed", "summary": "all 61 checks passed", "cases": [],
-               "elapsed_ms": 12.5}
-    for row in (Submission(id="a-b_c", state="queued", verdict=None),
-                Submission(id="x", state="done", verdict=json.dumps(verdict))):
-        assert json.loads(as_json(row)) == as_dict(row)
+def test_the_api_view_read_lean_is_the_dict_view(db, kata_id):
+    sid = queue(db, kata_id, Owner.visitor("v" * 20))
+    with db.session() as s:
+        body, state = submissions.api_view(s, sid)
+        assert state == "queued" and json.loads(body) == submissions.as_dict(s.get(Submission, sid))
+    with db.session() as s:
+        submissions.claim(s, sid)
+        submissions.finish(s, sid, PASSED, "<p>passed</p>")
+    with db.session() as s:
+        body, state = submissions.api_view(s, sid)
+        assert state == "done" and json.loads(body) == {"id": sid, "state": "done", "verdict": PASSED}

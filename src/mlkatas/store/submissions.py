@@ -146,10 +146,16 @@ def as_dict(row: Submission) -> dict:
     return {"id": row.id, "state": row.state, "verdict": json.loads(row.verdict) if row.verdict else None}
 
 
-def as_json(row: Submission) -> str:
-    """as_dict() as JSON text, the stored verdict spliced in as it is: no parse and re-encode of
-    a 61-case verdict on the path of every submission."""
-    return f'{{"id": {json.dumps(row.id)}, "state": {json.dumps(row.state)}, "verdict": {row.verdict or "null"}}}'
+def api_view(db: Session, submission_id: str) -> tuple[str, str]:
+    """(as_dict() of a submission as JSON text, its state), read with one lean query, the stored
+    verdict spliced in as it is (no parse and re-encode of a 61-case verdict): what the API
+    answers a submit with, right after the verdict is written."""
+    found = db.execute(select(Submission.state, Submission.verdict).where(Submission.id == submission_id)).one()
+    return _api_json(submission_id, found.state, found.verdict), found.state
+
+
+def _api_json(submission_id: str, state: str, verdict: str | None) -> str:
+    return f'{{"id": {json.dumps(submission_id)}, "state": {json.dumps(state)}, "verdict": {verdict or "null"}}}'
 
 
 # -- the grader's side ------------------------------------------------------------------------

@@ -34,6 +34,11 @@ def _reload(request: Request, submission_id: str) -> Submission:
 
 async def submit(request: Request, owner: Owner, slug: str, mode: str, source: object, wait_s: float) -> Submission:
     """Queue a submission (committed), tell the grader, wait up to `wait_s` for its verdict."""
+    return _reload(request, await submit_id(request, owner, slug, mode, source, wait_s))
+
+
+async def submit_id(request: Request, owner: Owner, slug: str, mode: str, source: object, wait_s: float) -> str:
+    """submit(), answering with the submission's id only (the caller reads what it needs)."""
     grader = _grader(request)
     with request.app.state.db.session() as s:
         row = submissions.create(s, owner, kata_or_404(s, slug), mode, source, request.app.state.fair_use)
@@ -42,7 +47,7 @@ async def submit(request: Request, owner: Owner, slug: str, mode: str, source: o
         await grader.wait_done(submission_id, min(max(wait_s, 0.0), MAX_WAIT_S))
     except GraderUnavailable:
         pass  # stored and queued: the grader grades it when it is back
-    return _reload(request, submission_id)
+    return submission_id
 
 
 async def wait_for(request: Request, owner: Owner | None, submission_id: str, wait_s: float) -> Submission:
