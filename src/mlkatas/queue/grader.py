@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import queue
@@ -231,6 +232,8 @@ def main(argv: list[str] | None = None) -> None:
         judge.warm()
         for kata in judge.catalog:  # every kata's cases and expected outputs, before the first learner
             judge.suite(kata.slug)
+        gc.collect()
+        gc.freeze()  # torch, the suites and the rest of start-up: never walked by a collection mid-grade
         grader = Grader(db, judge, args.socket)
         log.info("grading with %d %s zygotes on %s", judge.workers, args.sandbox, args.socket)
         asyncio.run(grader.serve())

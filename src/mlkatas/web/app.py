@@ -3,6 +3,7 @@ the pages and the API mounted, the static assets served from the package."""
 
 from __future__ import annotations
 
+import gc
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -26,10 +27,13 @@ templates.env.globals["static"] = partial(versioned_url, HERE / "static")  # {{ 
 
 
 def create_app(database_url: str | None = None, catalog: Catalog | None = None, grader: GraderClient | None = None,
-               fair_use: FairUse | None = None) -> FastAPI:
+               fair_use: FairUse | None = None, freeze_heap: bool = False) -> FastAPI:
     """The site over the database at `database_url` (default: $MLKATAS_DB, else mlkatas.db in the
     working folder), created and migrated if needed, with the catalogue's katas synced into it.
-    Submissions go to `grader` (default: the one `mlkatas serve` started, from the environment)."""
+    Submissions go to `grader` (default: the one `mlkatas serve` started, from the environment).
+    `freeze_heap` (a server's worker): once started, what start-up built is kept out of the garbage
+    collector's scans (gc.freeze), so a full collection does not walk ~100,000 long-lived objects
+    in the middle of a request."""
     from mlkatas.web import (
         api,
         api_account,
@@ -53,6 +57,9 @@ def create_app(database_url: str | None = None, catalog: Catalog | None = None, 
         with db.session() as session:
             sync_catalog(session, app.state.catalog)
         app.state.db = db
+        if freeze_heap:
+            gc.collect()
+            gc.freeze()
         yield
         db.close()
 

@@ -36,7 +36,7 @@ def app() -> FastAPI:
     """The application each worker builds (the database from $MLKATAS_DB)."""
     from mlkatas.web.app import create_app
 
-    return create_app()
+    return create_app(freeze_heap=True)
 
 
 try:  # httptools parses HTTP in C; h11 (pure Python) where it is not installed
