@@ -19,8 +19,9 @@ import time
 from collections import defaultdict, deque
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
-from starlette.middleware.base import BaseHTTPMiddleware
+from fastapi import Depends, HTTPException, Request, Response
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mlkatas.store.accounts import session_for
 from mlkatas.store.models import User
@@ -76,17 +77,33 @@ SignedIn = Annotated[User, Depends(signed_in)]
 Csrf = Depends(csrf_checked)
 
 
-class CsrfCookie(BaseHTTPMiddleware):
-    """Gives every visitor a CSRF token (request.state.csrf) and keeps it in a cookie."""
+class CsrfCookie:
+    """Gives every visitor a CSRF token (request.state.csrf) and keeps it in a cookie. Plain ASGI:
+    BaseHTTPMiddleware would run every request through an extra task and body stream."""
 
-    async def dispatch(self, request: Request, call_next):
-        token = request.cookies.get(CSRF_COOKIE)
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = Request(scope).cookies.get(CSRF_COOKIE)
         fresh = not token or len(token) > 100
-        request.state.csrf = secrets.token_urlsafe(24) if fresh else token
-        response = await call_next(request)
-        if fresh:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="lax", path="/")
-        return response
+        token = secrets.token_urlsafe(24) if fresh else token
+        scope.setdefault("state", {})["csrf"] = token
+        if not fresh:
+            await self.app(scope, receive, send)
+            return
+        cookie = Response()
+        cookie.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", path="/")
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("set-cookie", cookie.headers["set-cookie"])
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
 
 
 class SigninThrottle:
