@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from mlkatas.engine.verdict import Verdict
-from mlkatas.queue.client import GraderClient, GraderUnavailable
+from mlkatas.queue.client import GraderClient, GraderUnavailable, Notice
 from mlkatas.store import submissions
 from mlkatas.store.db import Database
 from mlkatas.store.models import Kata, Submission
@@ -66,7 +66,7 @@ def test_the_notice_comes_once_done_and_at_once_for_what_is_done_already(db_url,
         stored = json.loads(done.verdict)
         assert Verdict.from_dict(stored).to_dict() == stored and Verdict.from_dict(stored).passed
         # done already: answered from the row (no second "done" notice will ever come for it)
-        assert run_async(client.wait_done(sid, 5)) is True
+        assert run_async(client.wait_notice(sid, 5)) == Notice(True, None)  # not graded here: read the row
         assert row(db_url, sid).graded_at == done.graded_at and row(db_url, sid).attempts == 1
 
 
@@ -107,3 +107,11 @@ def test_a_grader_ignores_lines_it_does_not_know(db_url, judge):
 
     with running_grader(db_url, judge) as grader:
         assert run_async(talk(grader.socket_path)) == b"error unknown command\n"
+
+
+def test_the_notice_of_a_fresh_verdict_carries_it_as_stored(db_url, judge, catalog):
+    sid = queued(db_url, catalog.get("split-heads").starter)  # a failure: a verdict with messages in it
+    with running_grader(db_url, judge) as grader:
+        notice = run_async(GraderClient(grader.socket_path).wait_notice(sid, 30))
+    assert notice.done and notice.verdict == row(db_url, sid).verdict
+    assert json.loads(notice.verdict)["status"] == "error"

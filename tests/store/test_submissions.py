@@ -53,9 +53,9 @@ def test_only_one_claim_wins_and_the_verdict_is_written_once(db, kata_id):
         assert submissions.claim(s, sid) is not None
     with db.session() as s:
         assert submissions.claim(s, sid) is None  # a second grader gets nothing
-        assert submissions.finish(s, sid, PASSED, "<p>ok</p>") is True
+        assert json.loads(submissions.finish(s, sid, PASSED, "<p>ok</p>")) == PASSED  # the JSON it stored
     with db.session() as s:
-        assert submissions.finish(s, sid, {**PASSED, "status": "failed"}, "") is False
+        assert submissions.finish(s, sid, {**PASSED, "status": "failed"}, "") is None
         row = s.get(Submission, sid)
         assert (row.state, row.status, row.attempts, json.loads(row.verdict)) == ("done", "passed", 1, PASSED)
         assert submissions.claim(s, sid) is None  # done is never graded again

@@ -70,6 +70,14 @@ def test_the_dh_mistake_is_named_and_a_submission_can_be_read_back_after(practic
     assert failing["kind"] == "rearranged"
 
 
+def test_a_submit_that_waits_answers_what_reading_it_back_gives(practice_site):
+    ada = token(practice_site)
+    answered = submit(practice_site, WRONG_DH, ada).json()  # the verdict came with the grader's notice
+    read = practice_site.get(f"/api/submissions/{answered['id']}", headers=ada).json()
+    assert answered["state"] == "done" and answered["verdict"]["status"] == "failed"
+    assert answered == {k: read[k] for k in ("id", "state", "verdict")}
+
+
 def test_only_the_owner_reads_a_submission(practice_site):
     ada, bob = token(practice_site, "ada"), token(practice_site, "bob")
     mine = submit(practice_site, WRONG_DH, ada).json()["id"]

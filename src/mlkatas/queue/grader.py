@@ -1,11 +1,12 @@
 """The grader: one process per machine that grades submissions with a warm Judge.
 
 Lines over its unix socket: a web process sends "grade ID" and gets "done ID" back once that
-submission is done (at once if it already is). The grader never runs learner code itself; the
-Judge does, in sandboxed children. A submission is claimed atomically before grading and its
-verdict written with state `done` in one transaction, so none is graded twice; at start, rows
-left `grading` by a grader that died go back to `queued`, and a scan every second picks up any
-queued row whose notice was lost.
+submission is done (at once if it already is), followed by " VERDICT" (the stored JSON) when
+this grader has just written it, so that the web process need not read it back. The grader
+never runs learner code itself; the Judge does, in sandboxed children. A submission is claimed
+atomically before grading and its verdict written with state `done` in one transaction, so none
+is graded twice; at start, rows left `grading` by a grader that died go back to `queued`, and a
+scan every second picks up any queued row whose notice was lost.
 
 `python -m mlkatas.queue.grader --db URL --socket PATH --sandbox strict|local`
 """
@@ -59,7 +60,7 @@ class Grader:
 
     def _grading_thread(self) -> None:
         while (submission_id := self.work.get()) is not None:
-            graded = False
+            graded: str | None = None
             try:
                 graded = self.grade(submission_id)
             except Exception:  # a database hiccup: the row stays queued/grading for the next scan or start
@@ -68,17 +69,18 @@ class Grader:
                 with self.lock:
                     self.pending.discard(submission_id)
             if self.loop is not None:
-                self.loop.call_soon_threadsafe(self._notify, submission_id, graded)
+                self.loop.call_soon_threadsafe(self._notify, submission_id, graded is not None, graded)
 
-    def grade(self, submission_id: str) -> bool:
-        """Claim, grade and record one submission; False when it was not queued."""
+    def grade(self, submission_id: str) -> str | None:
+        """Claim, grade and record one submission: the verdict's JSON as stored; None when it was
+        not queued."""
         from mlkatas.views.html import verdict_html
         from mlkatas.views.picture import find_picture
 
         with self.db.session() as s:
             claimed = submissions.claim(s, submission_id, self.slugs)
         if claimed is None:
-            return False
+            return None
         slug, source, mode = claimed.slug, claimed.source, claimed.mode
         verdict = self.judge.grade(slug, source, visible_only=mode == "run")
         # a failure too big to draw gets a small case with the same mistake (a few one-case grades)
@@ -88,12 +90,13 @@ class Grader:
             return submissions.finish(s, submission_id, verdict.to_dict(), html)
 
     # -- notices -----------------------------------------------------------------------------
-    def _notify(self, submission_id: str, done: bool = False) -> None:
-        """Answer whoever waits for `submission_id` once it is done (`done`: known to be)."""
+    def _notify(self, submission_id: str, done: bool = False, verdict: str | None = None) -> None:
+        """Answer whoever waits for `submission_id` once it is done (`done`: known to be; `verdict`:
+        its JSON, when this grader just wrote it)."""
         if done or self._is_done(submission_id):
             for future in self.waiters.pop(submission_id, []):
                 if not future.done():
-                    future.set_result(None)
+                    future.set_result(verdict)
 
     def _is_done(self, submission_id: str) -> bool:
         with self.db.session() as s:
@@ -137,8 +140,8 @@ class Grader:
     async def _answer_when_done(self, submission_id: str, future: asyncio.Future,
                                 writer: asyncio.StreamWriter) -> None:
         try:
-            await future
-            writer.write(f"done {submission_id}\n".encode())
+            verdict = await future
+            writer.write(f"done {submission_id}{' ' + verdict if verdict else ''}\n".encode())
             await writer.drain()
         except (ConnectionError, asyncio.CancelledError):
             pass

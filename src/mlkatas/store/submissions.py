@@ -151,10 +151,11 @@ def api_view(db: Session, submission_id: str) -> tuple[str, str]:
     verdict spliced in as it is (no parse and re-encode of a 61-case verdict): what the API
     answers a submit with, right after the verdict is written."""
     found = db.execute(select(Submission.state, Submission.verdict).where(Submission.id == submission_id)).one()
-    return _api_json(submission_id, found.state, found.verdict), found.state
+    return api_json(submission_id, found.state, found.verdict), found.state
 
 
-def _api_json(submission_id: str, state: str, verdict: str | None) -> str:
+def api_json(submission_id: str, state: str, verdict: str | None) -> str:
+    """The API's view of a submission as JSON text, from its stored verdict's JSON (or None)."""
     return f'{{"id": {json.dumps(submission_id)}, "state": {json.dumps(state)}, "verdict": {verdict or "null"}}}'
 
 
@@ -185,21 +186,23 @@ def claim(db: Session, submission_id: str, slugs: dict[int, str] | None = None) 
     return Claimed(slugs[taken.kata_id], taken.source, taken.mode)
 
 
-def finish(db: Session, submission_id: str, verdict: dict, verdict_html: str) -> bool:
+def finish(db: Session, submission_id: str, verdict: dict, verdict_html: str) -> str | None:
     """Write the verdict and mark the submission done; a passed submit of a signed-in learner
-    completes the kata in the same transaction. False when it was not being graded."""
+    completes the kata in the same transaction. The verdict's JSON as stored; None when it was not
+    being graded."""
+    text = json.dumps(verdict)  # one line: json.dumps escapes every newline inside strings
     written = db.execute(update(Submission).where(Submission.id == submission_id, Submission.state == "grading")
                          .values(state="done", graded_at=utcnow(), status=verdict["status"],
-                                 summary=verdict["summary"], verdict=json.dumps(verdict), verdict_html=verdict_html,
+                                 summary=verdict["summary"], verdict=text, verdict_html=verdict_html,
                                  elapsed_ms=verdict["elapsed_ms"])
                          .returning(Submission.mode, Submission.user_id, Submission.kata_id)).first()
     if written is None:
-        return False
+        return None
     if written.mode == "submit" and verdict["status"] == "passed" and written.user_id is not None:
         kata = db.get(Kata, written.kata_id)
         assert kata is not None
         set_action(db, written.user_id, kata, "complete", True, by_judge=True)
-    return True
+    return text
 
 
 def requeue_abandoned(db: Session) -> int:

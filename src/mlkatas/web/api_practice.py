@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, Response
 
 from mlkatas.store import practice
 from mlkatas.store.errors import StoreError
-from mlkatas.store.submissions import api_view, as_dict
+from mlkatas.store.submissions import api_json, api_view, as_dict
 from mlkatas.web import practice_flow
 from mlkatas.web.auth import Csrf, CurrentUser, SignedIn
 from mlkatas.web.deps import DbSession, kata_or_404
@@ -36,11 +36,15 @@ async def _submit(request: Request, me, slug: str, mode: str, wait: float, statu
     owner = owner_of(request, me, create=True)
     assert owner is not None
     try:
-        submission_id = await practice_flow.submit_id(request, owner, slug, mode, await _source(request), wait)
+        submission_id, notice = await practice_flow.submit_id(request, owner, slug, mode, await _source(request),
+                                                              wait)
     except StoreError as exc:
         return keep_visitor(request, store_error(exc))
-    with request.app.state.db.session() as s:
-        body, state = api_view(s, submission_id)
+    if notice.verdict is not None:  # the grader's notice carried the verdict it had just stored
+        body, state = api_json(submission_id, "done", notice.verdict), "done"
+    else:
+        with request.app.state.db.session() as s:
+            body, state = api_view(s, submission_id)
     if mode == "run" and state != "done":
         status = 202  # not graded within the wait: poll GET /api/submissions/ID
     return keep_visitor(request, Response(body, status_code=status, media_type="application/json"))

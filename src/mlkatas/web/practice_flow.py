@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import Request
 from sqlalchemy.orm import joinedload
 
-from mlkatas.queue.client import GraderClient, GraderUnavailable
+from mlkatas.queue.client import GraderClient, GraderUnavailable, Notice
 from mlkatas.store import submissions
 from mlkatas.store.errors import StoreError
 from mlkatas.store.models import Submission
@@ -34,20 +34,23 @@ def _reload(request: Request, submission_id: str) -> Submission:
 
 async def submit(request: Request, owner: Owner, slug: str, mode: str, source: object, wait_s: float) -> Submission:
     """Queue a submission (committed), tell the grader, wait up to `wait_s` for its verdict."""
-    return _reload(request, await submit_id(request, owner, slug, mode, source, wait_s))
+    submission_id, _ = await submit_id(request, owner, slug, mode, source, wait_s)
+    return _reload(request, submission_id)
 
 
-async def submit_id(request: Request, owner: Owner, slug: str, mode: str, source: object, wait_s: float) -> str:
-    """submit(), answering with the submission's id only (the caller reads what it needs)."""
+async def submit_id(request: Request, owner: Owner, slug: str, mode: str, source: object,
+                    wait_s: float) -> tuple[str, Notice]:
+    """submit(), answering with the submission's id and how the wait ended (the verdict in it
+    when the grader sent it along); the caller reads what else it needs."""
     grader = _grader(request)
     with request.app.state.db.session() as s:
         row = submissions.create(s, owner, kata_or_404(s, slug), mode, source, request.app.state.fair_use)
         submission_id = row.id
     try:
-        await grader.wait_done(submission_id, min(max(wait_s, 0.0), MAX_WAIT_S))
+        notice = await grader.wait_notice(submission_id, min(max(wait_s, 0.0), MAX_WAIT_S))
     except GraderUnavailable:
-        pass  # stored and queued: the grader grades it when it is back
-    return submission_id
+        notice = Notice(False)  # stored and queued: the grader grades it when it is back
+    return submission_id, notice
 
 
 async def wait_for(request: Request, owner: Owner | None, submission_id: str, wait_s: float) -> Submission:
