@@ -42,7 +42,7 @@ def queued(db_url: str, source: str, visitor: str = "v" * 20, mode: str = "submi
     db = Database(db_url)
     with db.session() as s:
         kata = s.query(Kata).filter_by(slug="split-heads").one()
-        sid = submissions.create(s, Owner.visitor(visitor), kata, mode, source).id
+        sid = submissions.create(s, Owner.visitor(visitor), kata, mode, source)
     db.close()
     return sid
 

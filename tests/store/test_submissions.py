@@ -32,7 +32,7 @@ def kata_id(db) -> int:
 def queue(db, kata_id: int, owner: Owner, source: object = "x = 1", rules: FairUse | None = None,
           mode: str = "submit") -> str:
     with db.session() as s:
-        return submissions.create(s, owner, s.get(Kata, kata_id), mode, source, rules or FairUse()).id
+        return submissions.create(s, owner, s.get(Kata, kata_id), mode, source, rules or FairUse())
 
 
 def test_the_migration_adds_the_tables_and_takes_them_away(database_url):

@@ -11,7 +11,6 @@ from mlkatas.store import submissions
 from mlkatas.store.errors import StoreError
 from mlkatas.store.models import Submission
 from mlkatas.store.submissions import Owner, SubmissionRefused
-from mlkatas.web.deps import kata_or_404
 
 MAX_WAIT_S = 60.0
 RUN_WAIT_S = 30.0  # a run answers with its verdict: the example alone grades in well under this
@@ -44,8 +43,8 @@ async def submit_id(request: Request, owner: Owner, slug: str, mode: str, source
     when the grader sent it along); the caller reads what else it needs."""
     grader = _grader(request)
     with request.app.state.db.session() as s:
-        row = submissions.create(s, owner, kata_or_404(s, slug), mode, source, request.app.state.fair_use)
-        submission_id = row.id
+        submission_id = submissions.create(s, owner, submissions.kata_ref(s, slug), mode, source,
+                                           request.app.state.fair_use)
     try:
         notice = await grader.wait_notice(submission_id, min(max(wait_s, 0.0), MAX_WAIT_S))
     except GraderUnavailable:
