@@ -33,3 +33,13 @@ def test_serve_creates_the_database_and_answers(tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_serve_says_what_is_missing_where_the_strict_sandbox_cannot_run(tmp_path):
+    env = {**base_env(), "MLKATAS_SIMULATE_MISSING": "seccomp"}
+    done = subprocess.run([sys.executable, "-m", "mlkatas", "serve", "--port", str(free_port())], cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "the strict sandbox cannot run on this machine (missing seccomp" in done.stderr
+    assert "--sandbox local" in done.stderr and "Traceback" not in done.stderr + done.stdout
+    assert not (tmp_path / "mlkatas.db").exists()  # refused before anything was created

@@ -61,10 +61,29 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1, db: str | N
         sandbox: str = "strict") -> None:
     import uvicorn
 
+    if sandbox == "strict":
+        require_strict_sandbox()
     os.environ[DB_ENV] = prepare(database_url(db))
     with started_grader(os.environ[DB_ENV], sandbox):
         uvicorn.run("mlkatas.web.serve:app", factory=True, host=host, port=port, workers=workers,
                     log_level="info", access_log=False, proxy_headers=False, http=NoDelayHttp)
+
+
+def require_strict_sandbox() -> None:
+    """Refuse to serve, with what is missing and what to do, where the strict sandbox cannot run:
+    learners' code is never graded unprotected unless the person serving asked for it."""
+    from mlkatas.judge.sandbox.modes import SandboxUnavailable, plan_for
+
+    try:
+        plan_for("strict")
+    except SandboxUnavailable as exc:
+        missing = "; ".join(f"{layer}: {why}" for layer, why in sorted(exc.missing.items())) or str(exc)
+        raise SystemExit(
+            f"mlkatas serve: the strict sandbox cannot run on this machine (missing {missing}).\n"
+            "Learners' code is not graded without it unless you ask: run as root on Linux, where "
+            "scripts/install-system-deps.sh installs what it needs, or serve with --sandbox local to grade "
+            "without it (every kata page then says so)."
+        ) from None
 
 
 @contextmanager
