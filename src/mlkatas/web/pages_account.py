@@ -4,6 +4,7 @@ my account; upvote, save, complete and the note, in place with htmx (plain form 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from mlkatas.store.accounts import SESSION_DAYS, AccountError, delete_account, sign_in, sign_out, sign_up
@@ -31,7 +32,8 @@ async def signup(request: Request, db: DbSession):
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     try:
-        signin = sign_up(db, username, password)
+        # argon2 takes tens of milliseconds of CPU: in a thread, not on the event loop every request shares
+        signin = await run_in_threadpool(sign_up, db, username, password)
     except AccountError as exc:
         return templates.TemplateResponse(request, "account.html", {"mode": "signup", "error": str(exc),
                                                                     "username": username}, status_code=exc.status)
@@ -54,7 +56,7 @@ async def signin(request: Request, db: DbSession):
         error, status = f"Too many failed sign-ins: try again in {wait} seconds.", 429
     else:
         try:
-            return _signed_in_response(sign_in(db, username, password).token)
+            return _signed_in_response((await run_in_threadpool(sign_in, db, username, password)).token)
         except AccountError as exc:
             throttle.failed(username, address)
             error, status = str(exc), exc.status
